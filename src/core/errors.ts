@@ -1,0 +1,176 @@
+import { GUARD_ERROR_BRAND, classify } from "./classify.js";
+import type { Classification } from "./classification.js";
+import type { GuardErrorKind } from "./kinds.js";
+import { read } from "./read.js";
+
+export interface MsalGuardErrorOptions {
+  /** The original error, kept untouched. */
+  readonly cause?: unknown;
+  /**
+   * True when msal-guard refused the call itself (no request was sent) because an
+   * earlier failure of the same kind makes it pointless. False for failures from the server.
+   * @default false
+   */
+  readonly suppressed?: boolean;
+  /** When a suppressed call will be allowed again (epoch ms). */
+  readonly retryAt?: number;
+}
+
+/**
+ * Base class of every error msal-guard raises. Structured fields only: the message
+ * names the kind, codes and correlation id, never server text.
+ *
+ * Check with `isMsalGuardError(e)` rather than `instanceof` when two copies of the
+ * package may be loaded (a CJS and an ESM build, a bundled dependency).
+ */
+export class MsalGuardError extends Error {
+  override readonly name: string = "MsalGuardError";
+  readonly kind: GuardErrorKind;
+  /** AADSTS codes, most specific first. */
+  readonly codes: readonly number[];
+  readonly classification: Classification;
+  readonly suppressed: boolean;
+  /** How long to wait before trying again, when known (server timing, or the suppression window). */
+  readonly retryAfterMs: number | undefined;
+  /** When a retry is allowed again (epoch ms), for suppressed calls. */
+  readonly retryAt: number | undefined;
+  declare readonly cause: unknown;
+
+  constructor(classification: Classification, options: MsalGuardErrorOptions = {}) {
+    super(describe(classification, options), { cause: options.cause });
+    this.kind = classification.kind;
+    this.codes = classification.codes;
+    this.classification = classification;
+    this.suppressed = options.suppressed ?? false;
+    this.retryAt = options.retryAt;
+    this.retryAfterMs = classification.retryAfterMs;
+    // Set even where the runtime ignores the `cause` option (older engines).
+    if (!("cause" in this) && "cause" in options) {
+      Object.defineProperty(this, "cause", { value: options.cause, writable: true, configurable: true });
+    }
+    Object.defineProperty(this, GUARD_ERROR_BRAND, { value: true });
+  }
+}
+
+function describe(c: Classification, options: MsalGuardErrorOptions): string {
+  const parts = [c.codes.length > 0 ? `${c.kind} (${c.codes.map((code) => `AADSTS${code}`).join(", ")})` : c.kind];
+  if (options.suppressed) parts.push("suppressed by msal-guard, no request sent");
+  if (c.httpStatus !== undefined) parts.push(`HTTP ${c.httpStatus}`);
+  if (c.retryAfterMs !== undefined) parts.push(`retry after ${Math.ceil(c.retryAfterMs / 1000)} s`);
+  if (c.replayed) parts.push("replayed by MSAL's throttling cache");
+  if (c.correlationId !== undefined) parts.push(`correlation id ${c.correlationId}`);
+  return parts.join("; ");
+}
+
+/** Smart lockout or a flagged source address (AADSTS50053). Never says the password was wrong. */
+export class AccountLockedError extends MsalGuardError {
+  override readonly name = "AccountLockedError" as const;
+}
+/** Conditional Access blocks token issuance (AADSTS53003). Interaction cannot fix it. */
+export class ConditionalAccessBlockedError extends MsalGuardError {
+  override readonly name = "ConditionalAccessBlockedError" as const;
+  /** The blocking Conditional Access policy ids, when Entra named them (`capolids`). */
+  get policyIds(): readonly string[] {
+    return this.classification.policyIds;
+  }
+}
+export class AccessDeniedError extends MsalGuardError {
+  override readonly name = "AccessDeniedError" as const;
+}
+export class DeviceNotCompliantError extends MsalGuardError {
+  override readonly name = "DeviceNotCompliantError" as const;
+}
+export class MfaRequiredError extends MsalGuardError {
+  override readonly name = "MfaRequiredError" as const;
+  /** The claims challenge to pass back to MSAL's `claims` request option. */
+  get claims(): string | undefined {
+    return this.classification.claims;
+  }
+}
+export class ConsentRequiredError extends MsalGuardError {
+  override readonly name = "ConsentRequiredError" as const;
+}
+export class AdminConsentRequiredError extends MsalGuardError {
+  override readonly name = "AdminConsentRequiredError" as const;
+}
+export class InteractionRequiredError extends MsalGuardError {
+  override readonly name = "InteractionRequiredError" as const;
+}
+export class PasswordExpiredError extends MsalGuardError {
+  override readonly name = "PasswordExpiredError" as const;
+}
+export class InvalidCredentialsError extends MsalGuardError {
+  override readonly name = "InvalidCredentialsError" as const;
+}
+export class AccountUnavailableError extends MsalGuardError {
+  override readonly name = "AccountUnavailableError" as const;
+}
+export class ClientMisconfiguredError extends MsalGuardError {
+  override readonly name = "ClientMisconfiguredError" as const;
+}
+export class TenantMisconfiguredError extends MsalGuardError {
+  override readonly name = "TenantMisconfiguredError" as const;
+}
+export class InvalidRequestError extends MsalGuardError {
+  override readonly name = "InvalidRequestError" as const;
+}
+export class ThrottledError extends MsalGuardError {
+  override readonly name = "ThrottledError" as const;
+}
+export class TransientError extends MsalGuardError {
+  override readonly name = "TransientError" as const;
+}
+/** The request got no answer (named to stay distinct from MSAL's own `NetworkError`). */
+export class NetworkFailureError extends MsalGuardError {
+  override readonly name = "NetworkFailureError" as const;
+}
+export class UserCancelledError extends MsalGuardError {
+  override readonly name = "UserCancelledError" as const;
+}
+export class UnknownAuthError extends MsalGuardError {
+  override readonly name = "UnknownAuthError" as const;
+}
+
+type GuardErrorClass = new (classification: Classification, options?: MsalGuardErrorOptions) => MsalGuardError;
+
+/** The error class raised for each kind. */
+export const ERROR_CLASS_BY_KIND: Readonly<Record<GuardErrorKind, GuardErrorClass>> = {
+  account_locked: AccountLockedError,
+  conditional_access_blocked: ConditionalAccessBlockedError,
+  access_denied: AccessDeniedError,
+  device_not_compliant: DeviceNotCompliantError,
+  mfa_required: MfaRequiredError,
+  consent_required: ConsentRequiredError,
+  admin_consent_required: AdminConsentRequiredError,
+  interaction_required: InteractionRequiredError,
+  password_expired: PasswordExpiredError,
+  invalid_credentials: InvalidCredentialsError,
+  account_unavailable: AccountUnavailableError,
+  client_misconfigured: ClientMisconfiguredError,
+  tenant_misconfigured: TenantMisconfiguredError,
+  invalid_request: InvalidRequestError,
+  throttled: ThrottledError,
+  transient: TransientError,
+  network: NetworkFailureError,
+  user_cancelled: UserCancelledError,
+  unknown: UnknownAuthError,
+};
+
+/**
+ * True for any error msal-guard raised, from this or any other copy of the package.
+ * Narrow further with `kind`: `if (isMsalGuardError(e) && e.kind === "account_locked")`.
+ */
+export function isMsalGuardError(value: unknown): value is MsalGuardError {
+  return read(value, GUARD_ERROR_BRAND) === true;
+}
+
+/**
+ * Converts anything into the typed error for its kind, keeping the original as `cause`.
+ * An msal-guard error is returned as is. Never throws.
+ */
+export function toGuardError(error: unknown, options: Omit<MsalGuardErrorOptions, "cause"> = {}): MsalGuardError {
+  if (isMsalGuardError(error)) return error;
+  const classification = classify(error);
+  const ErrorClass = ERROR_CLASS_BY_KIND[classification.kind];
+  return new ErrorClass(classification, { ...options, cause: error });
+}

@@ -1,0 +1,39 @@
+/**
+ * msal-guard core: platform-free classification of Entra ID / MSAL failures, typed
+ * errors, and user-facing messages. No runtime dependencies; safe in browsers and Node.
+ */
+export { classify, classificationOf } from "./core/classify.js";
+export type { ClassifyOptions } from "./core/classify.js";
+export type { Classification, ErrorSource } from "./core/classification.js";
+export { GUARD_ERROR_KINDS, KIND_TRAITS, isGuardErrorKind } from "./core/kinds.js";
+export type { FixedBy, GuardErrorKind, KindTraits, RetryAdvice } from "./core/kinds.js";
+export {
+  AccessDeniedError,
+  AccountLockedError,
+  AccountUnavailableError,
+  AdminConsentRequiredError,
+  ClientMisconfiguredError,
+  ConditionalAccessBlockedError,
+  ConsentRequiredError,
+  DeviceNotCompliantError,
+  ERROR_CLASS_BY_KIND,
+  InteractionRequiredError,
+  InvalidCredentialsError,
+  InvalidRequestError,
+  MfaRequiredError,
+  MsalGuardError,
+  NetworkFailureError,
+  PasswordExpiredError,
+  TenantMisconfiguredError,
+  ThrottledError,
+  TransientError,
+  UnknownAuthError,
+  UserCancelledError,
+  isMsalGuardError,
+  toGuardError,
+} from "./core/errors.js";
+export type { MsalGuardErrorOptions } from "./core/errors.js";
+export { catalogueCodes, kindForCode } from "./core/catalogue/index.js";
+export { codeDetails } from "./core/catalogue/details.js";
+export type { CodeDetails } from "./core/catalogue/details.js";
+export { parseRetryAfter, retryAfterFromHeaders } from "./core/retry-after.js";
