@@ -1,0 +1,203 @@
+/**
+ * Injected faults and throttling: what the simulator does to a request before the
+ * token logic sees it. Matching and bookkeeping are pure; the server applies the result.
+ */
+
+/** Grants the token endpoint understands, named as in the request log. */
+export type SimulatedGrant =
+  | "client_credentials"
+  | "password"
+  | "refresh_token"
+  | "authorization_code"
+  | "on_behalf_of"
+  | "device_code";
+
+/** Endpoints the simulator serves. */
+export type SimulatorEndpoint = "token" | "devicecode" | "openid-configuration" | "keys" | "authorize" | "redirect" | "other";
+
+/** Which requests a fault applies to. Every field given must match; none given matches all. */
+export interface FaultMatch {
+  readonly endpoint?: SimulatorEndpoint;
+  readonly grant?: SimulatedGrant;
+  readonly clientId?: string;
+  /** Compared case-insensitively. */
+  readonly username?: string;
+}
+
+/** Body of an injected error response. */
+export type FaultBody =
+  /** An Entra-shaped error JSON (see `StatusFault.code`). */
+  | "json"
+  /** A small HTML error page (`text/html`), as a gateway would send. */
+  | "html"
+  /** No body at all. */
+  | "empty"
+  /** The JSON `{}`: MSAL resolves this with an empty access token. */
+  | "empty-object";
+
+interface FaultBase {
+  /** Which requests are hit. @default every request */
+  readonly match?: FaultMatch;
+  /** How many requests are hit before the fault retires itself. @default unlimited (until removed) */
+  readonly times?: number;
+  /** Wait this long (real milliseconds) before acting. */
+  readonly delayMs?: number;
+}
+
+/** Answer with an error status instead of the real outcome. */
+export interface StatusFault extends FaultBase {
+  /** HTTP status, e.g. 500, 503, 429. */
+  readonly status: number;
+  /** @default "json" */
+  readonly body?: FaultBody;
+  /** Adds `Retry-After`: a number is sent as delta-seconds, a `Date` as an HTTP-date. */
+  readonly retryAfter?: number | Date;
+  /**
+   * AADSTS code for a JSON body. @default 90055 for 429, 90033 for 503, 50000 for other
+   * 5xx, 90023 otherwise. Any code works, e.g. `{ status: 400, code: 50053 }`.
+   */
+  readonly code?: number;
+  /** Overrides the JSON body's `error` value. */
+  readonly error?: string;
+  /** Adds `suberror` to a JSON body. */
+  readonly suberror?: string;
+  /** Adds `claims` to a JSON body. */
+  readonly claims?: string;
+}
+
+/** Only delay, then handle the request normally. */
+export interface DelayFault extends FaultBase {
+  readonly delayMs: number;
+}
+
+/** Destroy the connection without answering (the client sees a network error). */
+export interface DropFault extends FaultBase {
+  readonly drop: true;
+}
+
+/** Something to do to matching requests. */
+export type Fault = StatusFault | DelayFault | DropFault;
+
+/** Answer matching requests with 429 and `Retry-After`. */
+export interface ThrottleRule {
+  /** Only this client's requests. @default every client */
+  readonly clientId?: string;
+  /** `Retry-After`: delta-seconds, or a `Date` sent as an HTTP-date. */
+  readonly retryAfter: number | Date;
+  /** Stop after this many throttled requests. @default unlimited */
+  readonly times?: number;
+  /** Stop at this simulator-clock time (ms epoch). @default never */
+  readonly untilMs?: number;
+  /** @default "json" (AADSTS90055, `temporarily_unavailable`) */
+  readonly body?: FaultBody;
+}
+
+/** A live fault; `remove()` retires it early. */
+export interface FaultHandle {
+  /** Requests this fault has hit so far. */
+  readonly hits: number;
+  /** Requests it will still hit (`Infinity` when unlimited, 0 once retired). */
+  readonly remaining: number;
+  remove(): void;
+}
+
+/** What a request looks like to fault matching. */
+export interface FaultTarget {
+  readonly endpoint: SimulatorEndpoint;
+  readonly grant: SimulatedGrant | undefined;
+  readonly clientId: string | undefined;
+  readonly username: string | undefined;
+}
+
+/** Internal bookkeeping for one fault. */
+export interface ActiveFault {
+  readonly fault: Fault;
+  /** Expiry on the simulator clock, ms epoch. */
+  readonly untilMs: number | undefined;
+  remaining: number;
+  hits: number;
+}
+
+export function activate(fault: Fault, untilMs?: number): ActiveFault {
+  const times = fault.times ?? Number.POSITIVE_INFINITY;
+  if (!(times >= 0)) throw new RangeError(`fault.times must be a non-negative number; got ${fault.times}`);
+  return { fault, untilMs, remaining: times, hits: 0 };
+}
+
+export function throttleToFault(rule: ThrottleRule): Fault {
+  return {
+    status: 429,
+    body: rule.body ?? "json",
+    retryAfter: rule.retryAfter,
+    ...(rule.times === undefined ? {} : { times: rule.times }),
+    ...(rule.clientId === undefined ? {} : { match: { clientId: rule.clientId } }),
+  };
+}
+
+export function faultMatches(match: FaultMatch | undefined, target: FaultTarget): boolean {
+  if (match === undefined) return true;
+  if (match.endpoint !== undefined && match.endpoint !== target.endpoint) return false;
+  if (match.grant !== undefined && match.grant !== target.grant) return false;
+  if (match.clientId !== undefined && match.clientId !== target.clientId) return false;
+  if (match.username !== undefined) {
+    if (target.username === undefined) return false;
+    if (match.username.toLowerCase() !== target.username.toLowerCase()) return false;
+  }
+  return true;
+}
+
+/**
+ * Finds the first live fault that matches, uses one of its hits, and drops retired
+ * ones from `list` (mutated in place).
+ */
+export function takeFault(list: ActiveFault[], target: FaultTarget, nowMs: number): Fault | undefined {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const entry = list[i] as ActiveFault;
+    if (entry.remaining <= 0 || (entry.untilMs !== undefined && nowMs >= entry.untilMs)) {
+      entry.remaining = 0;
+      list.splice(i, 1);
+    }
+  }
+  const hit = list.find((entry) => faultMatches(entry.fault.match, target));
+  if (hit === undefined) return undefined;
+  hit.remaining -= 1;
+  hit.hits += 1;
+  if (hit.remaining <= 0) list.splice(list.indexOf(hit), 1);
+  return hit.fault;
+}
+
+export function handleFor(list: ActiveFault[], entry: ActiveFault): FaultHandle {
+  return {
+    get hits() {
+      return entry.hits;
+    },
+    get remaining() {
+      return entry.remaining;
+    },
+    remove() {
+      entry.remaining = 0;
+      const index = list.indexOf(entry);
+      if (index >= 0) list.splice(index, 1);
+    },
+  };
+}
+
+/** `Retry-After` header value: delta-seconds (rounded up) or an IMF-fixdate HTTP-date. */
+export function retryAfterHeader(value: number | Date): string {
+  if (value instanceof Date) return value.toUTCString();
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`retryAfter must be a non-negative number of seconds; got ${value}`);
+  return String(Math.ceil(value));
+}
+
+/** Default AADSTS code for an injected JSON error with this status. */
+export function defaultFaultCode(status: number): number {
+  if (status === 429) return 90055;
+  if (status === 503) return 90033;
+  if (status >= 500) return 50000;
+  return 90023;
+}
+
+/** The HTML page an injected `html` body carries. */
+export function htmlErrorPage(status: number): string {
+  return `<!DOCTYPE html><html><head><title>${status} Service Error</title></head><body><h1>${status}</h1><p>The service is unavailable. Please try again later.</p></body></html>`;
+}

@@ -1,0 +1,737 @@
+/**
+ * A local Entra ID (v2 endpoints) token service on a random loopback port, for tests
+ * of sign-in failure handling without a tenant.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { systemClock, type SimulatorClock } from "./clock.js";
+import {
+  applyUserUpdate,
+  toClientRecord,
+  toUserRecord,
+  userKey,
+  type CaRule,
+  type SimulatedClient,
+  type SimulatedUser,
+  type SimulatedUserUpdate,
+} from "./directory.js";
+import {
+  activate,
+  defaultFaultCode,
+  handleFor,
+  htmlErrorPage,
+  retryAfterHeader,
+  takeFault,
+  throttleToFault,
+  type ActiveFault,
+  type Fault,
+  type FaultHandle,
+  type SimulatorEndpoint,
+  type StatusFault,
+  type ThrottleRule,
+} from "./faults.js";
+import {
+  DEFAULT_LOCKOUT_DURATION_MS,
+  escalatingDuration,
+  INITIAL_LOCKOUT_COUNTER,
+  isLocked,
+  type LockoutEscalation,
+  type LockoutLocation,
+} from "./lockout.js";
+import { createLoopDetector, type LoopDetectionOptions } from "./loop-detection.js";
+import { countRequests, type RequestCounts, type RequestLogEntry } from "./request-log.js";
+import { buildErrorBody, type EntraErrorSpec } from "./responses.js";
+import { counterKey, resolveErrorShape, type ErrorShapeOptions, type TenantState } from "./tenant.js";
+import { grantOf, handleDeviceCodeRequest, handleTokenRequest, usernameOf, type TokenOutcome } from "./token-endpoint.js";
+import {
+  authorityHostOf,
+  authorityMetadataJson,
+  simulatorEndpoints,
+  type MsalBrowserAuthOptions,
+  type MsalNodeAuthOptions,
+  type SimulatorEndpoints,
+} from "./config.js";
+import { SOURCE_ADDRESS_HEADER } from "./network-client.js";
+
+/** Fixed default tenant id, so test output is stable. */
+export const DEFAULT_TENANT_ID = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+/** Query parameter a token request can use to declare its simulated source address. */
+export const SOURCE_ADDRESS_QUERY_PARAMETER = "sim_source";
+
+/** Smart lockout settings. */
+export interface SimulatorLockoutOptions {
+  /** Counted failures that lock. @default 10, or 3 with `profile: "usgov"` */
+  readonly threshold?: number;
+  /** First lockout, in ms. @default 60_000 */
+  readonly durationMs?: number;
+  /**
+   * How repeated lockouts grow: `{ factor, maxDurationMs }` or a function of the lockout
+   * number (1-based) and the first duration. @default doubling, capped at 30 minutes
+   */
+  readonly escalation?: LockoutEscalation | ((lockoutNumber: number, durationMs: number) => number);
+}
+
+/** Device-code flow settings. */
+export interface SimulatorDeviceCodeOptions {
+  /**
+   * Polling `interval` sent to the client, in seconds. MSAL sleeps this long (real time)
+   * between polls; use 0 in tests. @default 5
+   */
+  readonly intervalSeconds?: number;
+  /** Lifetime of a device code, seconds. @default 900 */
+  readonly expiresInSeconds?: number;
+  /** Approve every new device code as this user at once. @default none */
+  readonly autoApprove?: string;
+}
+
+/** Options for {@link startEntraSimulator}. */
+export interface EntraSimulatorOptions extends ErrorShapeOptions {
+  /** Tenant id (GUID). @default DEFAULT_TENANT_ID */
+  readonly tenantId?: string;
+  /** Time source for every window. @default the wall clock, read at call time */
+  readonly clock?: SimulatorClock;
+  /** `usgov` lowers the lockout threshold to 3, as in Azure US Government. @default "public" */
+  readonly profile?: "public" | "usgov";
+  readonly lockout?: SimulatorLockoutOptions;
+  readonly users?: readonly SimulatedUser[];
+  readonly clients?: readonly SimulatedClient[];
+  readonly conditionalAccess?: readonly CaRule[];
+  /** Source addresses Entra considers malicious: every password sign-in from them gets 50053. */
+  readonly flaggedAddresses?: readonly string[];
+  /**
+   * Source address of requests that declare none. It is a familiar location for every
+   * user. @default "127.0.0.1"
+   */
+  readonly defaultSourceAddress?: string;
+  /** `false` turns loop detection off. @default { limit: 15, windowMs: 300_000 } */
+  readonly loopDetection?: LoopDetectionOptions | false;
+  /** `expires_in` of access and ID tokens, seconds. @default 3599 */
+  readonly tokenLifetimeSeconds?: number;
+  /** Refresh tokens unused this long get 70008, in ms. @default 90 days */
+  readonly refreshTokenLifetimeMs?: number;
+  readonly deviceCode?: SimulatorDeviceCodeOptions;
+  /** Host of the `https:` authority string MSAL is given. @default "login.simulator.test" */
+  readonly authorityHost?: string;
+  /** TCP port on 127.0.0.1. @default 0 (a random free port) */
+  readonly port?: number;
+  /** Makes unique ids (trace ids, tokens, codes). @default crypto.randomUUID */
+  readonly createId?: () => string;
+}
+
+/** A lockout counter as tests see it. */
+export interface LockoutSnapshot {
+  readonly location: LockoutLocation;
+  /** Counted failures since the last reset or lock. */
+  readonly failedCount: number;
+  /** Whether the counter is locked now (simulator clock). */
+  readonly locked: boolean;
+  /** End of the current or last lock, ms epoch. */
+  readonly lockedUntilMs: number | undefined;
+  /** Locks since the last successful sign-in. */
+  readonly lockoutCount: number;
+}
+
+/** Options for {@link EntraSimulator.issueAuthorizationCode}. */
+export interface AuthorizationCodeOptions {
+  /** Only this client may redeem it. @default any client */
+  readonly clientId?: string;
+  /** Scope granted when the redemption names none. */
+  readonly scopes?: readonly string[];
+  /** Put into the ID token; MSAL checks it against the request's `nonce`. */
+  readonly nonce?: string;
+  readonly redirectUri?: string;
+  /** PKCE challenge the redemption's `code_verifier` must match. */
+  readonly codeChallenge?: string;
+  /** @default "S256" */
+  readonly codeChallengeMethod?: "S256" | "plain";
+  /** Code lifetime in ms. @default 600_000 (10 minutes) */
+  readonly lifetimeMs?: number;
+}
+
+/** A running simulator. */
+export interface EntraSimulator {
+  /** Base URL, e.g. `http://127.0.0.1:50123`. */
+  readonly url: string;
+  readonly tenantId: string;
+  /** `https://login.simulator.test/<tenant>`: the authority string to give MSAL. */
+  readonly authority: string;
+  readonly endpoints: SimulatorEndpoints;
+  readonly clock: SimulatorClock;
+  /** Stops the server and drops open connections. */
+  close(): Promise<void>;
+
+  addUser(user: SimulatedUser): void;
+  /** Changes a user. A new password revokes their refresh tokens and clears lockout. */
+  updateUser(username: string, update: SimulatedUserUpdate): void;
+  addClient(client: SimulatedClient): void;
+  addConditionalAccessRule(rule: CaRule): void;
+  /** Removes every rule with this policy id. */
+  removeConditionalAccessRule(policyId: string): void;
+  flagAddress(address: string): void;
+  unflagAddress(address: string): void;
+  /** Source address for later requests that declare none; `undefined` restores the default. */
+  setSourceAddress(address: string | undefined): void;
+  /** Clears both of the user's lockout counters, as an admin unlock or SSPR would. */
+  unlock(username: string): void;
+  lockoutState(username: string, location?: LockoutLocation): LockoutSnapshot;
+  /** Changes error shapes from now on (fields given replace the current ones). */
+  setErrorShape(options: ErrorShapeOptions): void;
+
+  /** Adds a fault; faults are tried in the order added, before throttling. */
+  inject(fault: Fault): FaultHandle;
+  /** Answers matching requests with 429 and `Retry-After`. */
+  throttle(rule: ThrottleRule): FaultHandle;
+  /** Removes all faults and throttling. */
+  clearFaults(): void;
+
+  /** A snapshot of every request so far, oldest first (CORS preflights are not logged). */
+  readonly requests: readonly RequestLogEntry[];
+  counts(): RequestCounts;
+  resetLog(): void;
+
+  /** A code for the authorization_code grant, as if `username` had signed in interactively. */
+  issueAuthorizationCode(username: string, options?: AuthorizationCodeOptions): string;
+  /** Approves a pending device code (`"latest"`: the newest one) as `username`. */
+  approveDeviceCode(userCode: string, username: string): void;
+  /** Revokes the user's refresh tokens (they then get 50173); returns how many. */
+  revokeRefreshTokens(username: string): number;
+
+  /** `auth` for msal-node: authority, knownAuthorities, authorityMetadata (+ clientSecret). */
+  msalNodeAuth(clientId: string, extra?: { clientSecret?: string }): MsalNodeAuthOptions;
+  /** `auth` for msal-browser. `redirectUri` defaults to `<url>/redirect` (a blank page). */
+  msalBrowserAuth(clientId: string, extra?: { redirectUri?: string }): MsalBrowserAuthOptions;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const NINETY_DAYS_MS = 90 * 24 * 60 * 60 * 1000;
+
+function resolveDuration(options: SimulatorLockoutOptions | undefined): (n: number) => number {
+  const base = options?.durationMs ?? DEFAULT_LOCKOUT_DURATION_MS;
+  const escalation = options?.escalation;
+  if (typeof escalation === "function") return (n) => escalation(n, base);
+  return escalatingDuration(base, escalation);
+}
+
+/** Request facts the router works out before any handler runs. */
+interface ParsedRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly endpoint: SimulatorEndpoint;
+  readonly tenantOk: boolean;
+  readonly tenant: string | undefined;
+  readonly params: URLSearchParams;
+  readonly correlationId: string;
+  readonly sourceAddress: string;
+}
+
+/** Reply to write, plus what the log should say. */
+interface Reply {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly codes?: readonly number[];
+  readonly error?: string;
+  readonly reason?: string;
+  readonly username?: string;
+  readonly location?: LockoutLocation;
+}
+
+function routeOf(pathname: string): { endpoint: SimulatorEndpoint; tenant: string | undefined } {
+  if (pathname === "/redirect") return { endpoint: "redirect", tenant: undefined };
+  const match = /^\/([^/]+)\/(oauth2\/v2\.0\/(token|devicecode|authorize)|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(pathname);
+  if (!match) return { endpoint: "other", tenant: undefined };
+  const tenant = decodeURIComponent(match[1] as string);
+  const sub = match[3];
+  if (sub === "token" || sub === "devicecode" || sub === "authorize") return { endpoint: sub, tenant };
+  return { endpoint: match[2]?.startsWith("discovery") ? "keys" : "openid-configuration", tenant };
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "Retry-After, client-request-id, x-ms-request-id",
+};
+
+/**
+ * Starts a simulator on `127.0.0.1` (random port unless `port` is given).
+ *
+ * A request declares its simulated source address with the header
+ * `x-simulator-source-address` or the token-URL query parameter `sim_source`. From
+ * msal-node use the request option `extraQueryParameters: { sim_source: "203.0.113.7" }`:
+ * MSAL appends it to the token POST URL for every grant (for client credentials and OBO
+ * the typings omit the option, but MSAL passes it through at runtime). Otherwise
+ * `sim.setSourceAddress()` sets it for later requests.
+ *
+ * @example
+ * const clock = createManualClock();
+ * const sim = await startEntraSimulator({
+ *   clock,
+ *   users: [{ username: "ada@contoso.test", password: "right" }],
+ *   clients: [{ clientId: "cli-app" }],
+ * });
+ * const pca = new PublicClientApplication({ auth: sim.msalNodeAuth("cli-app") });
+ */
+export async function startEntraSimulator(options: EntraSimulatorOptions = {}): Promise<EntraSimulator> {
+  const clock = options.clock ?? systemClock;
+  const createId = options.createId ?? (() => randomUUID());
+  const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
+  const authorityHost = options.authorityHost ?? "login.simulator.test";
+  const authority = `https://${authorityHost}/${tenantId}`;
+  const defaultSourceAddress = options.defaultSourceAddress ?? "127.0.0.1";
+  const salt = randomBytes(16).toString("base64url");
+  const loopOptions = options.loopDetection;
+
+  const server = createServer();
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoints = simulatorEndpoints(url, authority, tenantId);
+
+  const state: TenantState = {
+    tenantId,
+    issuer: endpoints.issuer,
+    salt,
+    users: new Map(),
+    clients: new Map(),
+    caRules: [...(options.conditionalAccess ?? [])],
+    flaggedAddresses: new Set(options.flaggedAddresses ?? []),
+    counters: new Map(),
+    refreshTokens: new Map(),
+    accessTokens: new Map(),
+    authCodes: new Map(),
+    deviceCodes: new Map(),
+    lockoutPolicy: {
+      threshold: options.lockout?.threshold ?? (options.profile === "usgov" ? 3 : 10),
+      durationMs: resolveDuration(options.lockout),
+    },
+    loopDetector: loopOptions === false ? undefined : createLoopDetector(loopOptions),
+    familiarForAll: defaultSourceAddress,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
+    refreshTokenLifetimeMs: options.refreshTokenLifetimeMs ?? NINETY_DAYS_MS,
+    errorShape: resolveErrorShape(options),
+    deviceCode: {
+      intervalSeconds: options.deviceCode?.intervalSeconds ?? 5,
+      expiresInSeconds: options.deviceCode?.expiresInSeconds ?? 900,
+      autoApprove: options.deviceCode?.autoApprove,
+      verificationUri: `${url}/devicelogin`,
+    },
+    createId,
+  };
+  for (const user of options.users ?? []) state.users.set(userKey(user.username), toUserRecord(user, salt));
+  for (const client of options.clients ?? []) state.clients.set(client.clientId, toClientRecord(client));
+
+  const faults: ActiveFault[] = [];
+  const throttles: ActiveFault[] = [];
+  const log: RequestLogEntry[] = [];
+  let sourceOverride: string | undefined;
+  let closed = false;
+  const sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const sleeper = {
+        timer: setTimeout(() => {
+          sleepers.delete(sleeper);
+          resolve();
+        }, ms),
+        wake: resolve,
+      };
+      sleepers.add(sleeper);
+    });
+  }
+
+  function errorReply(spec: EntraErrorSpec, parsed: ParsedRequest, extra: Partial<Reply> = {}, headers: Record<string, string> = {}): Reply {
+    const primary = spec.codes[spec.codes.length - 1] as number;
+    const shape = state.errorShape;
+    const shaped: EntraErrorSpec = {
+      ...spec,
+      ...(spec.error === undefined && shape.errorVariants.has(primary) ? { error: shape.errorVariants.get(primary) } : {}),
+      ...(shape.omitSuberror.has(primary) ? { suberror: null } : {}),
+    };
+    const { status, body } = buildErrorBody(shaped, { nowMs: clock.now(), traceId: createId(), correlationId: parsed.correlationId });
+    return {
+      status,
+      headers: { "content-type": "application/json; charset=utf-8", "x-ms-request-id": body.trace_id, ...headers },
+      body: JSON.stringify(body),
+      codes: body.error_codes,
+      error: body.error,
+      ...extra,
+    };
+  }
+
+  function jsonReply(status: number, value: unknown, extra: Partial<Reply> = {}): Reply {
+    return { status, headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(value), ...extra };
+  }
+
+  function faultReply(fault: StatusFault, parsed: ParsedRequest, reason: string): Reply {
+    const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "retry-after": retryAfterHeader(fault.retryAfter) };
+    switch (fault.body ?? "json") {
+      case "html":
+        return { status: fault.status, headers: { ...headers, "content-type": "text/html; charset=utf-8" }, body: htmlErrorPage(fault.status), reason };
+      case "empty":
+        return { status: fault.status, headers, reason };
+      case "empty-object":
+        return { status: fault.status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: "{}", reason };
+      case "json":
+        return errorReply(
+          {
+            codes: [fault.code ?? defaultFaultCode(fault.status)],
+            status: fault.status,
+            ...(fault.error === undefined ? {} : { error: fault.error }),
+            ...(fault.suberror === undefined ? {} : { suberror: fault.suberror }),
+            ...(fault.claims === undefined ? {} : { claims: fault.claims }),
+          },
+          parsed,
+          { reason },
+          headers,
+        );
+    }
+  }
+
+  function outcomeReply(outcome: TokenOutcome, parsed: ParsedRequest): Reply {
+    const who = { username: outcome.username, location: outcome.location };
+    if (outcome.kind === "error") return errorReply(outcome.spec, parsed, { reason: outcome.reason, ...who });
+    return {
+      ...jsonReply(200, outcome.body, who),
+      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store, no-cache", pragma: "no-cache" },
+    };
+  }
+
+  function metadataDocument(): Record<string, unknown> {
+    return {
+      issuer: endpoints.issuer,
+      authorization_endpoint: endpoints.authorizationEndpoint,
+      token_endpoint: endpoints.tokenEndpoint,
+      device_authorization_endpoint: endpoints.deviceCodeEndpoint,
+      end_session_endpoint: endpoints.endSessionEndpoint,
+      jwks_uri: endpoints.jwksUri,
+      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+      response_modes_supported: ["query", "fragment", "form_post"],
+      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+      subject_types_supported: ["pairwise"],
+      id_token_signing_alg_values_supported: ["RS256"],
+      scopes_supported: ["openid", "profile", "email", "offline_access"],
+      claims_supported: ["sub", "iss", "aud", "exp", "iat", "nbf", "name", "nonce", "oid", "preferred_username", "tid", "ver"],
+      tenant_region_scope: null,
+      cloud_instance_name: authorityHost,
+    };
+  }
+
+  function dispatch(parsed: ParsedRequest): Reply {
+    const { endpoint, method } = parsed;
+    if (endpoint === "other") return { status: 404, headers: { "content-type": "text/plain" }, body: "Not found", reason: "not_found" };
+    if (endpoint === "redirect") return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: "<!DOCTYPE html><title>redirect</title>" };
+    if (!parsed.tenantOk) return errorReply({ codes: [90002], details: { tenant: parsed.tenant ?? "" } }, parsed, { reason: "unknown_tenant" });
+    switch (endpoint) {
+      case "openid-configuration":
+        return jsonReply(200, metadataDocument());
+      case "keys":
+        return jsonReply(200, { keys: [] });
+      case "authorize":
+        return { status: 501, headers: { "content-type": "text/html; charset=utf-8" }, body: htmlErrorPage(501), reason: "authorize_not_simulated" };
+      case "token":
+      case "devicecode": {
+        if (method !== "POST") return errorReply({ codes: [900561], details: { method } }, parsed, { reason: "wrong_method" });
+        const request = { params: parsed.params, sourceAddress: parsed.sourceAddress, nowMs: clock.now() };
+        const outcome = endpoint === "token" ? handleTokenRequest(state, request) : handleDeviceCodeRequest(state, request);
+        return outcomeReply(outcome, parsed);
+      }
+    }
+  }
+
+  function parseRequest(req: IncomingMessage, rawBody: string): ParsedRequest {
+    const requestUrl = new URL(req.url ?? "/", url);
+    const { endpoint, tenant } = routeOf(requestUrl.pathname);
+    const isForm = (req.headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
+    const params = new URLSearchParams(isForm ? rawBody : "");
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const tenantLower = tenant?.toLowerCase();
+    return {
+      method: req.method ?? "GET",
+      url: requestUrl,
+      endpoint,
+      tenant,
+      tenantOk: tenantLower === tenantId.toLowerCase() || tenantLower === "common" || tenantLower === "organizations",
+      params,
+      correlationId:
+        header("client-request-id") ??
+        requestUrl.searchParams.get("client-request-id") ??
+        params.get("client-request-id") ??
+        createId(),
+      sourceAddress:
+        header(SOURCE_ADDRESS_HEADER) ??
+        requestUrl.searchParams.get(SOURCE_ADDRESS_QUERY_PARAMETER) ??
+        sourceOverride ??
+        defaultSourceAddress,
+    };
+  }
+
+  function record(parsed: ParsedRequest, arrivedMs: number, reply: Reply | undefined, username: string | undefined, reason?: string): void {
+    const grant = parsed.endpoint === "token" ? grantOf(parsed.params) : undefined;
+    log.push({
+      timeMs: arrivedMs,
+      method: parsed.method,
+      endpoint: parsed.endpoint,
+      path: parsed.url.pathname + parsed.url.search,
+      grant,
+      clientId: parsed.params.get("client_id") ?? parsed.url.searchParams.get("client_id") ?? undefined,
+      username: reply?.username ?? username,
+      sourceAddress: parsed.sourceAddress,
+      location: reply?.location,
+      status: reply?.status,
+      codes: reply?.codes ?? [],
+      error: reply?.error,
+      correlationId: parsed.correlationId,
+      reason: reply?.reason ?? reason,
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        ...CORS_HEADERS,
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "*",
+        "access-control-max-age": "86400",
+      });
+      res.end();
+      return;
+    }
+    const arrivedMs = clock.now();
+    const rawBody = await readBody(req);
+    if (rawBody === undefined) return;
+    const parsed = parseRequest(req, rawBody);
+    const grant = parsed.endpoint === "token" ? grantOf(parsed.params) : undefined;
+    const username = parsed.endpoint === "token" ? usernameOf(state, parsed.params) : undefined;
+    const target = { endpoint: parsed.endpoint, grant, clientId: parsed.params.get("client_id") ?? undefined, username };
+
+    let reply: Reply | undefined;
+    const fault = takeFault(faults, target, arrivedMs);
+    const throttled = fault === undefined ? takeFault(throttles, target, arrivedMs) : undefined;
+    const active = fault ?? throttled;
+    if (active?.delayMs !== undefined && active.delayMs > 0) {
+      await sleep(active.delayMs);
+      if (closed) return;
+    }
+    if (active !== undefined && "drop" in active) {
+      record(parsed, arrivedMs, undefined, username, "fault_drop");
+      req.socket.destroy();
+      return;
+    }
+    if (active !== undefined && "status" in active) {
+      reply = { ...faultReply(active, parsed, throttled ? "throttled" : "fault"), username };
+    }
+    reply ??= dispatch(parsed);
+
+    record(parsed, arrivedMs, reply, username);
+    res.writeHead(reply.status, {
+      ...CORS_HEADERS,
+      "client-request-id": parsed.correlationId,
+      ...reply.headers,
+    });
+    res.end(reply.body);
+  }
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(500, { ...CORS_HEADERS, "content-type": "text/plain" });
+      res.end(`simulator error: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+
+  function requireUser(username: string) {
+    const user = state.users.get(userKey(username));
+    if (user === undefined) throw new Error(`no simulated user ${username}`);
+    return user;
+  }
+
+  const simulator: EntraSimulator = {
+    url,
+    tenantId,
+    authority,
+    endpoints,
+    clock,
+
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      for (const sleeper of sleepers) {
+        clearTimeout(sleeper.timer);
+        sleeper.wake();
+      }
+      sleepers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      });
+    },
+
+    addUser(user) {
+      const key = userKey(user.username);
+      if (state.users.has(key)) throw new Error(`simulated user ${user.username} already exists`);
+      state.users.set(key, toUserRecord(user, salt));
+    },
+    updateUser(username, update) {
+      const key = userKey(username);
+      state.users.set(key, applyUserUpdate(requireUser(username), update, salt));
+      if (update.password !== undefined) {
+        simulator.revokeRefreshTokens(username);
+        simulator.unlock(username);
+      }
+    },
+    addClient(client) {
+      if (state.clients.has(client.clientId)) throw new Error(`simulated client ${client.clientId} already exists`);
+      state.clients.set(client.clientId, toClientRecord(client));
+    },
+    addConditionalAccessRule(rule) {
+      state.caRules = [...state.caRules, rule];
+    },
+    removeConditionalAccessRule(policyId) {
+      state.caRules = state.caRules.filter((rule) => rule.policyId !== policyId);
+    },
+    flagAddress(address) {
+      state.flaggedAddresses.add(address);
+    },
+    unflagAddress(address) {
+      state.flaggedAddresses.delete(address);
+    },
+    setSourceAddress(address) {
+      sourceOverride = address;
+    },
+    unlock(username) {
+      const key = userKey(username);
+      state.counters.delete(counterKey(key, "familiar"));
+      state.counters.delete(counterKey(key, "unfamiliar"));
+    },
+    lockoutState(username, location = "familiar") {
+      const counter = state.counters.get(counterKey(userKey(username), location)) ?? INITIAL_LOCKOUT_COUNTER;
+      return {
+        location,
+        failedCount: counter.failedCount,
+        locked: isLocked(counter, clock.now()),
+        lockedUntilMs: counter.lockedUntilMs,
+        lockoutCount: counter.lockoutCount,
+      };
+    },
+    setErrorShape(shapeOptions) {
+      state.errorShape = resolveErrorShape(shapeOptions, state.errorShape);
+    },
+
+    inject(fault) {
+      const entry = activate(fault);
+      faults.push(entry);
+      return handleFor(faults, entry);
+    },
+    throttle(rule) {
+      const entry = activate(throttleToFault(rule), rule.untilMs);
+      throttles.push(entry);
+      return handleFor(throttles, entry);
+    },
+    clearFaults() {
+      for (const entry of [...faults, ...throttles]) entry.remaining = 0;
+      faults.length = 0;
+      throttles.length = 0;
+    },
+
+    get requests() {
+      return [...log];
+    },
+    counts() {
+      return countRequests(log);
+    },
+    resetLog() {
+      log.length = 0;
+    },
+
+    issueAuthorizationCode(username, codeOptions = {}) {
+      const user = requireUser(username);
+      const code = `simAC.${createId()}`;
+      state.authCodes.set(code, {
+        userKey: userKey(user.username),
+        clientId: codeOptions.clientId,
+        scope: codeOptions.scopes?.join(" "),
+        nonce: codeOptions.nonce,
+        redirectUri: codeOptions.redirectUri,
+        codeChallenge: codeOptions.codeChallenge,
+        codeChallengeMethod: codeOptions.codeChallengeMethod ?? "S256",
+        expiresAtMs: clock.now() + (codeOptions.lifetimeMs ?? 600_000),
+        redeemed: false,
+      });
+      return code;
+    },
+    approveDeviceCode(userCode, username) {
+      requireUser(username);
+      const pending = [...state.deviceCodes.values()].filter((entry) => !entry.redeemed);
+      const entry = userCode === "latest" ? pending.at(-1) : pending.find((candidate) => candidate.userCode === userCode);
+      if (entry === undefined) throw new Error(`no pending device code ${userCode}`);
+      entry.approvedBy = username;
+    },
+    revokeRefreshTokens(username) {
+      const key = userKey(username);
+      let revoked = 0;
+      for (const token of state.refreshTokens.values()) {
+        if (token.userKey === key && !token.revoked) {
+          token.revoked = true;
+          revoked += 1;
+        }
+      }
+      return revoked;
+    },
+
+    msalNodeAuth(clientId, extra = {}) {
+      return {
+        clientId,
+        authority,
+        knownAuthorities: [authorityHostOf(authority)],
+        authorityMetadata: authorityMetadataJson(endpoints),
+        ...(extra.clientSecret === undefined ? {} : { clientSecret: extra.clientSecret }),
+      };
+    },
+    msalBrowserAuth(clientId, extra = {}) {
+      return {
+        clientId,
+        authority,
+        knownAuthorities: [authorityHostOf(authority)],
+        authorityMetadata: authorityMetadataJson(endpoints),
+        redirectUri: extra.redirectUri ?? `${url}/redirect`,
+      };
+    },
+  };
+  return simulator;
+}
