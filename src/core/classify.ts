@@ -12,6 +12,13 @@ export interface ClassifyOptions {
    * into a wait. Defaults to `Date.now()`.
    */
   readonly now?: number;
+  /**
+   * The raw HTTP response of the failed request (`{ status, headers, body }`), when a
+   * network observer captured it. MSAL drops the status outside client credentials,
+   * every `Retry-After`, and in some flows (device code) even the AADSTS codes; the
+   * response restores them. The error's own fields win where both speak.
+   */
+  readonly response?: unknown;
 }
 
 /**
@@ -54,7 +61,7 @@ export function classificationOf(input: unknown, options?: ClassifyOptions): Cla
 
 function classifyUnsafe(error: unknown, options: ClassifyOptions | undefined): Classification {
   const now = typeof options?.now === "number" && Number.isFinite(options.now) ? options.now : Date.now();
-  const evidence = gatherEvidence(error, now);
+  const evidence = gatherEvidence(options?.response === undefined ? [error] : [error, options.response], now);
   const codes = rankCodes(evidence.codes);
   const kind = decideKind(evidence, codes);
   const traits = KIND_TRAITS[kind];

@@ -76,10 +76,15 @@ const IDENTITY_ERROR_NAMES = new Set([
   "AggregateAuthenticationError",
 ]);
 
-export function gatherEvidence(input: unknown, nowMs: number): Evidence {
+/**
+ * Gathers evidence from the error and, when given, from the raw HTTP response of the
+ * same request (a network observer's record). Earlier inputs win for single fields;
+ * codes from every input are kept.
+ */
+export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evidence {
   const evidence = emptyEvidence();
   const seen = new WeakSet<object>();
-  visit(input, 0);
+  for (const input of inputs) visit(input, 0);
   return evidence;
 
   function visit(value: unknown, depth: number): void {
@@ -154,6 +159,10 @@ export function gatherEvidence(input: unknown, nowMs: number): Evidence {
     if (name === "ServerError" && /^(\d+( \d+)*)?$/.test(errorCode) && errorNo === undefined && status === undefined) {
       evidence.replayed = true;
       for (const c of errorCode.split(" ")) if (c !== "") addCode(Number(c));
+    } else if (errorCode === "post_request_failed" && message !== undefined && /^[a-z_]{3,60}$/.test(message)) {
+      // msal-node's device-code poll throws AuthError("post_request_failed", <the OAuth
+      // error value>) and drops everything else: the codes survive only in the response.
+      setOnce("error", message);
     } else if (errorCode !== "") {
       setOnce("error", errorCode.slice(0, 100));
     }

@@ -175,7 +175,7 @@ export interface EntraSimulator {
   /** Clears both of the user's lockout counters, as an admin unlock or SSPR would. */
   unlock(username: string): void;
   lockoutState(username: string, location?: LockoutLocation): LockoutSnapshot;
-  /** Changes error shapes from now on (fields given replace the current ones). */
+  /** Replaces the error shape from now on; fields left out return to Entra's usual form (`setErrorShape({})` resets). */
   setErrorShape(options: ErrorShapeOptions): void;
 
   /** Adds a fault; faults are tried in the order added, before throttling. */
@@ -650,7 +650,8 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       };
     },
     setErrorShape(shapeOptions) {
-      state.errorShape = resolveErrorShape(shapeOptions, state.errorShape);
+      // Replaces the whole shape: options left out go back to Entra's usual form.
+      state.errorShape = resolveErrorShape(shapeOptions);
     },
 
     inject(fault) {

@@ -1,0 +1,64 @@
+// A simulated tenant shared by the end-to-end tests: real MSAL talks to it over loopback.
+import { createManualClock, startEntraSimulator, type EntraSimulator, type EntraSimulatorOptions, type ManualClock } from "../../src/testing/index.js";
+
+export const PASSWORD = "Correct-Horse-7";
+export const CA_POLICY_ID = "5f1d3c2a-9b8e-4c7d-a6f5-0e1d2c3b4a59";
+
+export const USERS = {
+  ada: "ada@contoso.test",
+  disabled: "dis@contoso.test",
+  expired: "exp@contoso.test",
+  mfa: "mfa@contoso.test",
+  consent: "con@contoso.test",
+  blocked: "blocked@contoso.test",
+} as const;
+
+export const CLIENTS = {
+  /** Public client for ROPC, device code and refresh token flows. */
+  publicApp: "11111111-1111-4111-8111-111111111111",
+  /** Confidential client with a valid secret. */
+  daemon: "22222222-2222-4222-8222-222222222222",
+  /** Confidential client whose secret has expired. */
+  expiredSecret: "33333333-3333-4333-8333-333333333333",
+  /** Confidential client blocked by Conditional Access. */
+  blockedDaemon: "44444444-4444-4444-8444-444444444444",
+} as const;
+
+export const SECRET = "daemon-secret-value";
+
+export interface Tenant {
+  sim: EntraSimulator;
+  clock: ManualClock;
+}
+
+export async function startTenant(overrides: EntraSimulatorOptions = {}): Promise<Tenant> {
+  const clock = createManualClock(Date.UTC(2026, 10, 22, 9, 0, 0));
+  const sim = await startEntraSimulator({
+    clock,
+    users: [
+      { username: USERS.ada, password: PASSWORD },
+      { username: USERS.disabled, password: PASSWORD, state: "disabled" },
+      { username: USERS.expired, password: PASSWORD, state: "password_expired" },
+      { username: USERS.mfa, password: PASSWORD, state: "mfa_required" },
+      { username: USERS.consent, password: PASSWORD, state: "consent_missing" },
+      { username: USERS.blocked, password: PASSWORD },
+    ],
+    clients: [
+      { clientId: CLIENTS.publicApp, type: "public" },
+      { clientId: CLIENTS.daemon, secret: SECRET },
+      { clientId: CLIENTS.expiredSecret, secret: SECRET, secretState: "expired" },
+      { clientId: CLIENTS.blockedDaemon, secret: SECRET },
+    ],
+    conditionalAccess: [
+      { policyId: CA_POLICY_ID, users: [USERS.blocked], action: "block" },
+      { policyId: CA_POLICY_ID, clients: [CLIENTS.blockedDaemon], action: "block" },
+    ],
+    ...overrides,
+  });
+  return { sim, clock };
+}
+
+/** MSAL logger settings that keep test output clean (a test that prints fails). */
+export const quietLogger = {
+  loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} },
+};
