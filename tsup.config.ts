@@ -5,7 +5,7 @@ export default defineConfig([
     entry: { index: "src/index.ts", testing: "src/testing/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
-    clean: true,
+    clean: false, // the build script empties dist once; two parallel configs must not clean each other
     sourcemap: true,
     target: "es2022",
     splitting: true,

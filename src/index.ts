@@ -37,3 +37,26 @@ export { catalogueCodes, kindForCode } from "./core/catalogue/index.js";
 export { codeDetails } from "./core/catalogue/details.js";
 export type { CodeDetails } from "./core/catalogue/details.js";
 export { parseRetryAfter, retryAfterFromHeaders } from "./core/retry-after.js";
+export {
+  builtInLocales,
+  createMessageFormatter,
+  de,
+  en,
+  es,
+  formatWait,
+  fr,
+  ja,
+  messageFor,
+} from "./core/messages/index.js";
+export type {
+  KindMessages,
+  LocaleMessages,
+  LocalePreference,
+  MessageFormatter,
+  MessageFormatterOptions,
+  MessageOptions,
+  UnitForms,
+  UserMessage,
+} from "./core/messages/index.js";
+export { explain } from "./core/explain.js";
+export type { Explanation } from "./core/explain.js";

@@ -104,11 +104,11 @@ function isClassification(value: unknown): value is Classification {
 }
 
 /** Shared by every copy of msal-guard in a process (Symbol.for), so guards work across bundles. */
-export const GUARD_ERROR_BRAND: unique symbol = Symbol.for("msal-guard.error") as never;
+export const GUARD_ERROR_BRAND: unique symbol = /* @__PURE__ */ Symbol.for("msal-guard.error") as never;
 
-const UNKNOWN: Classification = Object.freeze({
+const UNKNOWN: Classification = {
   kind: "unknown",
-  codes: Object.freeze([]) as readonly number[],
+  codes: [],
   error: undefined,
   subError: undefined,
   httpStatus: undefined,
@@ -117,9 +117,9 @@ const UNKNOWN: Classification = Object.freeze({
   traceId: undefined,
   timestamp: undefined,
   claims: undefined,
-  policyIds: Object.freeze([]) as readonly string[],
+  policyIds: [],
   replayed: false,
   interactionRequired: false,
   retry: "never",
   source: "other",
-});
+};

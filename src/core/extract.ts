@@ -95,7 +95,8 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
     }
     if (typeof value === "number") {
       const code = asInteger(value);
-      if (code !== undefined && code > 0) {
+      // AADSTS codes have four to nine digits; smaller numbers are not codes.
+      if (code !== undefined && code >= 1000) {
         addCode(code);
         evidence.source ??= "text";
       }

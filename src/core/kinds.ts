@@ -90,7 +90,27 @@ export const KIND_TRAITS: Readonly<Record<GuardErrorKind, KindTraits>> = {
 };
 
 /** Every kind, in a stable order (useful for tables, exhaustive tests and docs). */
-export const GUARD_ERROR_KINDS = Object.keys(KIND_TRAITS) as readonly GuardErrorKind[];
+export const GUARD_ERROR_KINDS: readonly GuardErrorKind[] = [
+  "account_locked",
+  "conditional_access_blocked",
+  "access_denied",
+  "device_not_compliant",
+  "mfa_required",
+  "consent_required",
+  "admin_consent_required",
+  "interaction_required",
+  "password_expired",
+  "invalid_credentials",
+  "account_unavailable",
+  "client_misconfigured",
+  "tenant_misconfigured",
+  "invalid_request",
+  "throttled",
+  "transient",
+  "network",
+  "user_cancelled",
+  "unknown",
+];
 
 export function isGuardErrorKind(value: unknown): value is GuardErrorKind {
   return typeof value === "string" && Object.prototype.hasOwnProperty.call(KIND_TRAITS, value);
