@@ -60,3 +60,22 @@ export type {
 } from "./core/messages/index.js";
 export { explain } from "./core/explain.js";
 export type { Explanation } from "./core/explain.js";
+export { createSuppressionEngine, maskUser } from "./core/guard/engine.js";
+export type {
+  GuardCounts,
+  GuardEvent,
+  GuardIdentity,
+  GuardRequest,
+  GuardStatus,
+  ResetScope,
+  SuppressionEngine,
+  SuppressionEngineOptions,
+  SuppressionEntry,
+} from "./core/guard/engine.js";
+export { MemoryStore } from "./core/guard/memory-store.js";
+export type { MemoryStoreOptions } from "./core/guard/memory-store.js";
+export { resolvePolicy, MIN_FIRST_RETRY_DELAY_MS } from "./core/guard/policy.js";
+export type { SuppressionPolicy, SuppressionPolicyOptions } from "./core/guard/policy.js";
+export { systemGuardClock } from "./core/guard/store.js";
+export type { GuardClock, GuardStore } from "./core/guard/store.js";
+export type { SuppressionReason } from "./core/guard/records.js";

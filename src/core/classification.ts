@@ -13,7 +13,9 @@ export type ErrorSource =
   /** Free text containing AADSTS codes or an MSAL-style error code. */
   | "text"
   /** A generic `Error` or other value with nothing MSAL-specific about it. */
-  | "other";
+  | "other"
+  /** msal-guard refused the call itself: no request was sent (the error has `suppressed: true`). */
+  | "suppression";
 
 /**
  * The structured verdict on one failure. Plain data: safe to log (it holds no

@@ -1,0 +1,534 @@
+/**
+ * The suppression engine: decides, per call, whether a token request may go out, runs
+ * it (once for identical concurrent calls), classifies failures and records what they
+ * mean. Platform-free; the Node and browser adapters are thin layers over it.
+ */
+import type { Classification } from "../classification.js";
+import { classify } from "../classify.js";
+import { ERROR_CLASS_BY_KIND, isMsalGuardError, type MsalGuardError } from "../errors.js";
+import type { GuardErrorKind } from "../kinds.js";
+import { hashKey, fingerprint, importFingerprintKey, randomSecret } from "./keys.js";
+import { MemoryStore } from "./memory-store.js";
+import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } from "./policy.js";
+import {
+  afterFailure,
+  afterSuccess,
+  decide,
+  identityTtlMs,
+  isEmptyIdentity,
+  parseAppRecord,
+  parseIdentityRecord,
+  withoutKind,
+  type AppRecord,
+  type CallFacts,
+  type IdentityRecord,
+  type SuppressionReason,
+} from "./records.js";
+import { systemGuardClock, type GuardClock, type GuardStore } from "./store.js";
+
+/** Who a call is for. Hashed before it reaches a store, event or status. */
+export interface GuardIdentity {
+  /** Authority URL (cloud + tenant), e.g. `https://login.microsoftonline.com/contoso.onmicrosoft.com`. */
+  readonly authority: string;
+  readonly clientId: string;
+  /** The user (UPN, home account id), absent for app-only calls (client credentials, managed identity). */
+  readonly user?: string | undefined;
+}
+
+/** One token call as the engine sees it. */
+export interface GuardRequest<T> {
+  /** The MSAL method, for events and single flight (e.g. `acquireTokenByUsernamePassword`). */
+  readonly method: string;
+  readonly identity: GuardIdentity;
+  readonly scopes: readonly string[];
+  /** Silent calls (cache, refresh token) are the ones suppressed when interaction is required. */
+  readonly silent: boolean;
+  /** The credential the call sends (ROPC password, client secret): only its keyed fingerprint is kept. */
+  readonly credential?: string | undefined;
+  /** Further request properties that make two calls different (claims, forceRefresh ...). */
+  readonly flightKey?: string | undefined;
+  /** Sends the request (calls MSAL). */
+  readonly send: () => Promise<T>;
+  /** False for results that are failures in disguise (null, empty access token). @default result is not null/undefined */
+  readonly isSuccess?: ((result: T) => boolean) | undefined;
+  /** The raw HTTP response a network observer saw for this failure, if any (restores status, Retry-After, codes). */
+  readonly responseFor?: ((error: unknown) => unknown) | undefined;
+}
+
+export type GuardEvent =
+  | {
+      readonly type: "classified";
+      readonly method: string;
+      readonly identity: string;
+      readonly classification: Classification;
+      /** What the engine recorded because of it. */
+      readonly effect: "lockout" | "latch" | "block" | "throttle" | "none";
+      /** When the recorded suppression ends, epoch ms. */
+      readonly until: number | undefined;
+    }
+  | { readonly type: "suppressed"; readonly method: string; readonly identity: string; readonly kind: GuardErrorKind; readonly reason: SuppressionReason; readonly retryAt: number }
+  | { readonly type: "probe"; readonly method: string; readonly identity: string }
+  | { readonly type: "released"; readonly identity: string; readonly reason: "probe_succeeded" | "reset" }
+  | { readonly type: "retry"; readonly method: string; readonly identity: string; readonly attempt: number; readonly delayMs: number; readonly kind: GuardErrorKind }
+  | { readonly type: "store_error"; readonly operation: "get" | "set" | "delete" | "lease" | "secret"; readonly error: unknown };
+
+export interface SuppressionEngineOptions {
+  /** Where suppression state lives. @default a bounded in-memory store */
+  readonly store?: GuardStore;
+  /** Every window and limit. See {@link SuppressionPolicyOptions} for defaults. */
+  readonly policy?: SuppressionPolicyOptions;
+  /** Time, sleeping and randomness. @default the system clock */
+  readonly clock?: GuardClock;
+  /** Called synchronously for each event; never slows calls when absent. Exceptions it throws are ignored. */
+  readonly onEvent?: (event: GuardEvent) => void;
+  /**
+   * Secret for credential fingerprints. Set it (same value everywhere) when state is
+   * shared or persisted and the store offers none. @default the store's secret, else random per process
+   */
+  readonly fingerprintSecret?: string | Uint8Array;
+  /** Longest wait for one store operation before carrying on with local memory, ms. @default 1_000 */
+  readonly storeTimeoutMs?: number;
+}
+
+/** What is suppressed right now, for operators. */
+export interface SuppressionEntry {
+  readonly scope: "app" | "identity" | "credential" | "scopes";
+  readonly kind: GuardErrorKind;
+  readonly reason: SuppressionReason;
+  /** The app and (masked) user it applies to. */
+  readonly clientId: string;
+  readonly authority: string;
+  readonly user: string | undefined;
+  readonly codes: readonly number[];
+  /** Epoch ms when calls are allowed again (for a lockout: when one probe may go). */
+  readonly until: number;
+  /** For lockouts: how many in a row. */
+  readonly lockouts?: number;
+}
+
+export interface GuardCounts {
+  /** Calls made to the guard. */
+  calls: number;
+  /** Requests actually handed to MSAL (retries included). */
+  sent: number;
+  succeeded: number;
+  failed: number;
+  suppressed: number;
+  /** Calls that joined an identical call already in flight. */
+  shared: number;
+  probes: number;
+  retries: number;
+  /** Failures by kind. */
+  failuresByKind: Partial<Record<GuardErrorKind, number>>;
+  /** Suppressed calls by reason. */
+  suppressedByReason: Partial<Record<SuppressionReason, number>>;
+}
+
+export interface GuardStatus {
+  readonly now: number;
+  readonly suppressions: readonly SuppressionEntry[];
+  readonly counts: Readonly<GuardCounts>;
+}
+
+/** Which state `reset` clears. */
+export interface ResetScope {
+  readonly authority?: string;
+  readonly clientId?: string;
+  /** One user; left out with no `kind`, the app's throttling and every known identity of the app are cleared. */
+  readonly user?: string;
+  /** Only this kind of suppression. */
+  readonly kind?: GuardErrorKind;
+}
+
+export interface SuppressionEngine {
+  execute<T>(request: GuardRequest<T>): Promise<T>;
+  status(): Promise<GuardStatus>;
+  reset(scope?: ResetScope): Promise<void>;
+  readonly policy: SuppressionPolicy;
+}
+
+interface KnownIdentity {
+  readonly authority: string;
+  readonly clientId: string;
+  readonly user: string | undefined;
+  readonly appKey: string;
+}
+
+const MAX_KNOWN = 10_000;
+
+export function createSuppressionEngine(options: SuppressionEngineOptions = {}): SuppressionEngine {
+  if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: options must be an object.");
+  const policy = resolvePolicy(options.policy);
+  const clock = options.clock ?? systemGuardClock;
+  if (typeof clock.now !== "function" || typeof clock.sleep !== "function" || typeof clock.random !== "function") {
+    throw new TypeError("msal-guard: clock must provide now(), sleep(ms, signal) and random().");
+  }
+  const store = options.store;
+  if (store !== undefined && !isStore(store)) {
+    throw new TypeError("msal-guard: store must implement get, set, delete, acquireLease and releaseLease (see GuardStore).");
+  }
+  if (options.onEvent !== undefined && typeof options.onEvent !== "function") throw new TypeError("msal-guard: onEvent must be a function.");
+  const secretOption = options.fingerprintSecret;
+  if (secretOption !== undefined && !(typeof secretOption === "string" ? secretOption.length >= 16 : secretOption instanceof Uint8Array && secretOption.length >= 16)) {
+    throw new TypeError("msal-guard: fingerprintSecret must be a string or Uint8Array of at least 16 characters/bytes.");
+  }
+  const storeTimeoutMs = options.storeTimeoutMs ?? 1_000;
+  if (typeof storeTimeoutMs !== "number" || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0 || storeTimeoutMs > 60_000) {
+    throw new RangeError(`msal-guard: storeTimeoutMs must be a number of milliseconds from 1 to 60000, got ${String(storeTimeoutMs)}.`);
+  }
+
+  const onEvent = options.onEvent;
+  const emit = onEvent === undefined ? undefined : (event: GuardEvent) => {
+    try {
+      onEvent(event);
+    } catch {
+      // A listener's bug must not break token calls.
+    }
+  };
+  // Local memory always backs the shared store: when the shared store is slow or down,
+  // decisions carry on from what this process knows.
+  const local = new MemoryStore({ now: () => clock.now() });
+  const shared = store ?? local;
+  // Lease holders are per call: two calls in one process must not share a probe.
+  const processId = `p${Math.floor(clock.random() * 1e12).toString(36)}${Math.floor(clock.random() * 1e12).toString(36)}`;
+  let callSequence = 0;
+  const inFlight = new Map<string, Promise<unknown>>();
+  const lastErrors = new Map<string, unknown>();
+  const known = new Map<string, KnownIdentity>();
+  const hashes = new Map<string, Promise<string>>();
+  const counts: GuardCounts = { calls: 0, sent: 0, succeeded: 0, failed: 0, suppressed: 0, shared: 0, probes: 0, retries: 0, failuresByKind: {}, suppressedByReason: {} };
+  let retryTokens = 10;
+  let fingerprintKey: Promise<CryptoKey> | undefined;
+
+  function memoHash(...parts: string[]): Promise<string> {
+    const id = parts.join("\u0000");
+    let hit = hashes.get(id);
+    if (hit === undefined) {
+      if (hashes.size >= MAX_KNOWN) hashes.clear();
+      hit = hashKey(...parts);
+      hashes.set(id, hit);
+    }
+    return hit;
+  }
+
+  async function withTimeout<T>(operation: GuardEvent & { type: "store_error" } extends { operation: infer O } ? O : never, work: () => Promise<T>): Promise<T | typeof FAILED> {
+    if (shared === local) return work();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        work(),
+        new Promise<typeof FAILED>((resolve) => {
+          timer = setTimeout(() => {
+            emit?.({ type: "store_error", operation, error: new Error(`store ${operation} took longer than ${storeTimeoutMs} ms`) });
+            resolve(FAILED);
+          }, storeTimeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      emit?.({ type: "store_error", operation, error });
+      return FAILED;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function read(key: string): Promise<string | undefined> {
+    if (shared === local) return local.getSync(key);
+    const value = await withTimeout("get", () => shared.get(key));
+    return value === FAILED ? local.getSync(key) : value;
+  }
+
+  async function write(key: string, value: string | undefined, ttlMs: number): Promise<void> {
+    if (value === undefined) local.delete(key);
+    else local.setSync(key, value, ttlMs);
+    if (shared === local) return;
+    await withTimeout(value === undefined ? "delete" : "set", () => (value === undefined ? shared.delete(key) : shared.set(key, value, ttlMs)));
+  }
+
+  async function lease(key: string, holder: string): Promise<boolean> {
+    const got = await withTimeout("lease", () => shared.acquireLease(key, holder, policy.probeLeaseMs));
+    return got === FAILED ? local.acquireLease(key, holder, policy.probeLeaseMs) : got;
+  }
+
+  async function unlease(key: string, holder: string): Promise<void> {
+    if (shared !== local) await withTimeout("lease", () => shared.releaseLease(key, holder));
+    await local.releaseLease(key, holder);
+  }
+
+  async function credentialFingerprint(identityKey: string, credential: string): Promise<string> {
+    fingerprintKey ??= (async () => {
+      let secret: Uint8Array | undefined;
+      if (secretOption !== undefined) secret = typeof secretOption === "string" ? new TextEncoder().encode(secretOption) : secretOption;
+      else if (store?.fingerprintSecret !== undefined) {
+        const fromStore = await withTimeout("secret", () => store.fingerprintSecret!());
+        if (fromStore !== FAILED) secret = fromStore;
+      }
+      return importFingerprintKey(secret ?? randomSecret());
+    })();
+    return fingerprint(await fingerprintKey, identityKey, credential);
+  }
+
+  function suppressedError(kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason, identityKey: string): MsalGuardError {
+    const now = clock.now();
+    const retryAfterMs = Math.max(0, until - now);
+    const classification: Classification = {
+      kind,
+      codes: [...codes],
+      error: undefined,
+      subError: undefined,
+      httpStatus: undefined,
+      retryAfterMs,
+      correlationId: undefined,
+      traceId: undefined,
+      timestamp: undefined,
+      claims: undefined,
+      policyIds: [],
+      replayed: false,
+      interactionRequired: false,
+      retry: reason === "throttled" || reason === "account_locked" || reason === "probe_in_flight" ? "after_wait" : "after_fix",
+      source: "suppression",
+    };
+    const cause = lastErrors.get(`${identityKey}:${kind}`);
+    const ErrorClass = ERROR_CLASS_BY_KIND[kind];
+    return new ErrorClass(classification, { suppressed: true, retryAt: until, cause });
+  }
+
+  function remember(key: string, error: unknown): void {
+    if (lastErrors.size >= 1_000) lastErrors.delete(lastErrors.keys().next().value as string);
+    lastErrors.set(key, error);
+  }
+
+  function track(identityKey: string, identity: GuardIdentity, appKey: string): void {
+    if (known.has(identityKey)) return;
+    if (known.size >= MAX_KNOWN) known.delete(known.keys().next().value as string);
+    known.set(identityKey, { authority: identity.authority, clientId: identity.clientId, user: identity.user, appKey });
+  }
+
+  async function execute<T>(request: GuardRequest<T>): Promise<T> {
+    counts.calls++;
+    const { identity } = request;
+    const authority = identity.authority.toLowerCase().replace(/\/+$/, "");
+    const user = identity.user?.toLowerCase();
+    const [appKey, identityKey, scopeKey] = await Promise.all([
+      memoHash("app", authority, identity.clientId),
+      memoHash("identity", authority, identity.clientId, user ?? ""),
+      memoHash("scopes", ...[...request.scopes].map((s) => s.toLowerCase()).sort()),
+    ]);
+    track(identityKey, { ...identity, authority }, appKey);
+    const fp = request.credential === undefined ? undefined : await credentialFingerprint(identityKey, request.credential);
+    const facts: CallFacts = { scopeKey, silent: request.silent, fingerprint: fp };
+
+    const flightKey = `${request.method}\u0000${identityKey}\u0000${scopeKey}\u0000${fp ?? ""}\u0000${request.flightKey ?? ""}`;
+    const joined = inFlight.get(flightKey) as Promise<T> | undefined;
+    if (joined !== undefined) {
+      counts.shared++;
+      return joined;
+    }
+    const run = runCall(request, facts, appKey, identityKey).finally(() => inFlight.delete(flightKey));
+    inFlight.set(flightKey, run);
+    return run;
+  }
+
+  async function runCall<T>(request: GuardRequest<T>, facts: CallFacts, appKey: string, identityKey: string): Promise<T> {
+    const now = clock.now();
+    const [appRaw, identityRaw] = await Promise.all([read(`a:${appKey}`), read(`i:${identityKey}`)]);
+    const app = parseAppRecord(appRaw, now, policy);
+    const identity = parseIdentityRecord(identityRaw, now, policy);
+    const verdict = decide(app, identity, facts, now);
+    let probing = false;
+    const holder = `${processId}.${(callSequence++).toString(36)}`;
+    if (verdict.action === "suppress") throw suppress(verdict.kind, verdict.codes, verdict.until, verdict.reason);
+    if (verdict.action === "probe") {
+      if (!(await lease(`l:${identityKey}`, holder))) {
+        throw suppress("account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
+      }
+      probing = true;
+      counts.probes++;
+      emit?.({ type: "probe", method: request.method, identity: identityKey });
+    }
+
+    retryTokens = Math.min(10, retryTokens + policy.retry.budgetRatio);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        counts.sent++;
+        let failure: unknown;
+        let result: T | undefined;
+        try {
+          result = await request.send();
+        } catch (error) {
+          failure = error;
+        }
+        if (failure === undefined) {
+          const ok = request.isSuccess === undefined ? result !== null && result !== undefined : request.isSuccess(result as T);
+          if (ok) {
+            counts.succeeded++;
+            await recordSuccess(identityKey, identity, facts, probing);
+            return result as T;
+          }
+          failure = new EmptyTokenResult(result);
+        }
+        const classification = classifyFailure(request, failure);
+        const fresh = await freshRecords(appKey, identityKey);
+        const update = afterFailure(fresh.app, fresh.identity, classification, facts, clock.now(), policy);
+        await persist(appKey, identityKey, fresh, update);
+        emit?.({ type: "classified", method: request.method, identity: identityKey, classification, effect: update.effect, until: update.until });
+        const original = failure instanceof EmptyTokenResult ? failure.result : failure;
+        const typed = isMsalGuardError(original) ? original : new ERROR_CLASS_BY_KIND[classification.kind](classification, { cause: original });
+        remember(`${identityKey}:${classification.kind}`, original);
+
+        const retryable = (classification.kind === "transient" || classification.kind === "network") && !classification.replayed;
+        if (!retryable || attempt >= policy.retry.attempts || retryTokens < 1) {
+          counts.failed++;
+          counts.failuresByKind[classification.kind] = (counts.failuresByKind[classification.kind] ?? 0) + 1;
+          throw typed;
+        }
+        retryTokens -= 1;
+        counts.retries++;
+        const cap = Math.min(policy.retry.maxDelayMs, policy.retry.firstDelayMs * 2 ** attempt);
+        const delayMs = Math.max(policy.retry.firstDelayMs, Math.round(policy.retry.firstDelayMs + clock.random() * (cap - policy.retry.firstDelayMs)), classification.retryAfterMs ?? 0);
+        emit?.({ type: "retry", method: request.method, identity: identityKey, attempt: attempt + 1, delayMs, kind: classification.kind });
+        await clock.sleep(delayMs);
+      }
+    } finally {
+      if (probing) await unlease(`l:${identityKey}`, holder);
+    }
+
+    function suppress(kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason): MsalGuardError {
+      counts.suppressed++;
+      counts.suppressedByReason[reason] = (counts.suppressedByReason[reason] ?? 0) + 1;
+      emit?.({ type: "suppressed", method: request.method, identity: identityKey, kind, reason, retryAt: until });
+      return suppressedError(kind, codes, until, reason, identityKey);
+    }
+  }
+
+  function classifyFailure<T>(request: GuardRequest<T>, failure: unknown): Classification {
+    const observed = safeCall(() => request.responseFor?.(failure instanceof EmptyTokenResult ? failure.result : failure));
+    if (failure instanceof EmptyTokenResult) {
+      const fromResponse = observed === undefined ? undefined : classify(observed, { now: clock.now() });
+      return fromResponse !== undefined && fromResponse.kind !== "unknown" ? fromResponse : { ...classify(undefined), error: "empty_token_response" };
+    }
+    return classify(failure, { now: clock.now(), response: observed });
+  }
+
+  async function freshRecords(appKey: string, identityKey: string): Promise<{ app: AppRecord; identity: IdentityRecord }> {
+    // Re-read: another caller or process may have written while the request was out.
+    const now = clock.now();
+    const [appRaw, identityRaw] = await Promise.all([read(`a:${appKey}`), read(`i:${identityKey}`)]);
+    return { app: parseAppRecord(appRaw, now, policy), identity: parseIdentityRecord(identityRaw, now, policy) };
+  }
+
+  async function persist(appKey: string, identityKey: string, before: { app: AppRecord; identity: IdentityRecord }, after: { app: AppRecord; identity: IdentityRecord }): Promise<void> {
+    const now = clock.now();
+    const writes: Promise<void>[] = [];
+    if (after.app !== before.app && after.app.throttle !== undefined) {
+      writes.push(write(`a:${appKey}`, JSON.stringify(after.app), Math.max(1_000, after.app.throttle.until - now)));
+    }
+    if (after.identity !== before.identity) {
+      writes.push(
+        isEmptyIdentity(after.identity)
+          ? write(`i:${identityKey}`, undefined, 0)
+          : write(`i:${identityKey}`, JSON.stringify(after.identity), identityTtlMs(after.identity, now)),
+      );
+    }
+    await Promise.all(writes);
+  }
+
+  async function recordSuccess(identityKey: string, seen: IdentityRecord, facts: CallFacts, probing: boolean): Promise<void> {
+    if (isEmptyIdentity(seen) && !probing) return; // the happy path writes nothing
+    const now = clock.now();
+    const current = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
+    const next = afterSuccess(current, facts);
+    await (isEmptyIdentity(next) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify(next), identityTtlMs(next, now)));
+    if (current.lockout !== undefined) emit?.({ type: "released", identity: identityKey, reason: "probe_succeeded" });
+  }
+
+  async function status(): Promise<GuardStatus> {
+    const now = clock.now();
+    const suppressions: SuppressionEntry[] = [];
+    const apps = new Set<string>();
+    for (const [identityKey, who] of known) {
+      const base = { clientId: who.clientId, authority: who.authority, user: maskUser(who.user) };
+      if (!apps.has(who.appKey)) {
+        apps.add(who.appKey);
+        const app = parseAppRecord(await read(`a:${who.appKey}`), now, policy);
+        if (app.throttle !== undefined && app.throttle.until > now) {
+          suppressions.push({ ...base, user: undefined, scope: "app", kind: app.throttle.kind, reason: "throttled", codes: app.throttle.codes, until: app.throttle.until });
+        }
+      }
+      const record = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
+      if (record.lockout !== undefined) {
+        suppressions.push({ ...base, scope: "identity", kind: "account_locked", reason: "account_locked", codes: record.lockout.codes, until: record.lockout.until, lockouts: record.lockout.count });
+      }
+      for (const latch of record.latches ?? []) {
+        if (latch.until > now) suppressions.push({ ...base, scope: "credential", kind: latch.kind, reason: "rejected_credential", codes: latch.codes, until: latch.until });
+      }
+      for (const block of Object.values(record.blocks ?? {})) {
+        if (block.until > now) {
+          const reason = block.kind === "conditional_access_blocked" ? "conditional_access_blocked" : "interaction_required";
+          suppressions.push({ ...base, scope: "scopes", kind: block.kind, reason, codes: block.codes, until: block.until });
+        }
+      }
+    }
+    return { now, suppressions, counts: structuredCloneCounts(counts) };
+  }
+
+  async function reset(scope: ResetScope = {}): Promise<void> {
+    if (typeof scope !== "object" || scope === null) throw new TypeError("msal-guard: reset(scope) takes an object such as { user } or { kind }, or nothing to reset everything.");
+    const authority = scope.authority?.toLowerCase().replace(/\/+$/, "");
+    const user = scope.user?.toLowerCase();
+    const targets: [string, KnownIdentity][] = [...known].filter(
+      ([, who]) => (authority === undefined || who.authority === authority) && (scope.clientId === undefined || who.clientId === scope.clientId) && (user === undefined || who.user?.toLowerCase() === user),
+    );
+    if (user !== undefined && targets.length === 0 && scope.clientId !== undefined && authority !== undefined) {
+      // An identity this process never saw (state from another process): reset by key.
+      const identityKey = await memoHash("identity", authority, scope.clientId, user);
+      targets.push([identityKey, { authority, clientId: scope.clientId, user, appKey: await memoHash("app", authority, scope.clientId) }]);
+    }
+    const now = clock.now();
+    for (const [identityKey, who] of targets) {
+      if (scope.kind === undefined || scope.kind !== "throttled") {
+        const record = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
+        const next = withoutKind(record, scope.kind);
+        await (isEmptyIdentity(next) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify(next), identityTtlMs(next, now)));
+        await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
+        await local.delete(`l:${identityKey}`);
+        emit?.({ type: "released", identity: identityKey, reason: "reset" });
+      }
+      if (user === undefined && (scope.kind === undefined || scope.kind === "throttled")) await write(`a:${who.appKey}`, undefined, 0);
+    }
+  }
+
+  return { execute, status, reset, policy };
+}
+
+const FAILED: unique symbol = Symbol("store operation failed");
+
+/** MSAL resolved with nothing usable (null, or an empty access token after an error status with `{}`). */
+class EmptyTokenResult {
+  constructor(readonly result: unknown) {}
+}
+
+function safeCall<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function isStore(value: unknown): value is GuardStore {
+  const s = value as Record<string, unknown>;
+  return typeof value === "object" && value !== null && ["get", "set", "delete", "acquireLease", "releaseLease"].every((m) => typeof s[m] === "function");
+}
+
+/** `ada@contoso.com` → `a…@contoso.com`: enough for an operator to recognise, not a full user name. */
+export function maskUser(user: string | undefined): string | undefined {
+  if (user === undefined) return undefined;
+  const at = user.indexOf("@");
+  if (at > 0) return `${user[0]}…${user.slice(at)}`;
+  return user.length <= 2 ? "…" : `${user.slice(0, 2)}…`;
+}
+
+function structuredCloneCounts(counts: GuardCounts): GuardCounts {
+  return { ...counts, failuresByKind: { ...counts.failuresByKind }, suppressedByReason: { ...counts.suppressedByReason } };
+}

@@ -1,0 +1,43 @@
+/**
+ * Store keys and credential fingerprints. Keys are SHA-256 of the identity's parts,
+ * so no user name, tenant or scope is readable in a store; credentials are only ever
+ * kept as an HMAC under a secret key. Web Crypto only: works in browsers and Node.
+ */
+
+const encoder = new TextEncoder();
+
+function subtle(): SubtleCrypto {
+  const crypto = globalThis.crypto;
+  if (crypto?.subtle === undefined) {
+    throw new Error("msal-guard needs Web Crypto (globalThis.crypto.subtle): Node 20+, or a browser page in a secure context (https or localhost).");
+  }
+  return crypto.subtle;
+}
+
+function hex(buffer: ArrayBuffer, bytes = 16): string {
+  return Array.from(new Uint8Array(buffer, 0, bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A stable, non-reversible key for the given parts (128 bits of SHA-256, hex). */
+export async function hashKey(...parts: readonly string[]): Promise<string> {
+  // A separator that cannot occur inside the parts' JSON encoding.
+  const digest = await subtle().digest("SHA-256", encoder.encode(JSON.stringify(parts)));
+  return hex(digest);
+}
+
+/** Imports an HMAC key for fingerprints. */
+export async function importFingerprintKey(secret: Uint8Array): Promise<CryptoKey> {
+  return subtle().importKey("raw", secret as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+/** A keyed fingerprint of a credential: HMAC-SHA-256, 128 bits, hex. */
+export async function fingerprint(key: CryptoKey, scope: string, credential: string): Promise<string> {
+  const mac = await subtle().sign("HMAC", key, encoder.encode(`${scope}\u0000${credential}`));
+  return hex(mac);
+}
+
+export function randomSecret(): Uint8Array {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return bytes;
+}

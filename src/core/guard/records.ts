@@ -1,0 +1,285 @@
+/**
+ * Suppression state as versioned, serialisable records, and the pure decisions made
+ * from them. Nothing here reads a clock or a store: callers pass `now` and records.
+ *
+ * Two records exist per app and identity:
+ * - the app record (client + authority): throttling, which Entra applies per app;
+ * - the identity record (tenant, client, user): lockout, rejected credentials, and
+ *   blocks per scope set (Conditional Access, interaction required).
+ */
+import type { Classification } from "../classification.js";
+import { KIND_TRAITS, isGuardErrorKind, type GuardErrorKind } from "../kinds.js";
+import type { SuppressionPolicy } from "./policy.js";
+
+export const RECORD_VERSION = 1;
+
+export interface LockoutState {
+  /** Lockouts seen in a row (1 for the first); drives the escalating window. */
+  readonly count: number;
+  /** End of the current window, epoch ms. After it, exactly one caller probes. */
+  readonly until: number;
+  readonly codes: readonly number[];
+}
+
+/** A credential Entra rejected, by keyed fingerprint only. */
+export interface CredentialLatch {
+  readonly fingerprint: string;
+  readonly kind: GuardErrorKind;
+  readonly codes: readonly number[];
+  readonly until: number;
+}
+
+/** A block on one scope set of an identity. */
+export interface ScopeBlock {
+  readonly kind: GuardErrorKind;
+  readonly codes: readonly number[];
+  readonly until: number;
+  /** Only silent calls are blocked (interaction can fix it; the app decides about interaction). */
+  readonly silentOnly: boolean;
+}
+
+export interface IdentityRecord {
+  readonly v: typeof RECORD_VERSION;
+  readonly lockout?: LockoutState;
+  readonly latches?: readonly CredentialLatch[];
+  readonly blocks?: Readonly<Record<string, ScopeBlock>>;
+}
+
+export interface AppRecord {
+  readonly v: typeof RECORD_VERSION;
+  readonly throttle?: { readonly until: number; readonly kind: GuardErrorKind; readonly codes: readonly number[] };
+}
+
+/** What a call is, as far as suppression is concerned (all keys already hashed). */
+export interface CallFacts {
+  readonly scopeKey: string;
+  readonly silent: boolean;
+  /** Keyed fingerprint of the credential the call sends (password, client secret), if any. */
+  readonly fingerprint: string | undefined;
+}
+
+export type Verdict =
+  | { readonly action: "allow" }
+  /** The lockout window has passed: the caller may send only while holding the probe lease. */
+  | { readonly action: "probe" }
+  | { readonly action: "suppress"; readonly kind: GuardErrorKind; readonly codes: readonly number[]; readonly until: number; readonly reason: SuppressionReason };
+
+export type SuppressionReason =
+  | "account_locked"
+  | "probe_in_flight"
+  | "rejected_credential"
+  | "conditional_access_blocked"
+  | "interaction_required"
+  | "throttled";
+
+const MAX_LATCHES = 8;
+const MAX_BLOCKS = 32;
+const MAX_CODES = 8;
+
+// ---------------------------------------------------------------- reading
+
+/**
+ * Parses a stored identity record. Anything unreadable is ignored (an empty record), and
+ * no window is trusted beyond its cap: a hostile or corrupt store can't extend suppression.
+ */
+export function parseIdentityRecord(raw: string | undefined, now: number, policy: SuppressionPolicy): IdentityRecord {
+  const value = parseJson(raw);
+  if (value === undefined || value.v !== RECORD_VERSION) return { v: RECORD_VERSION };
+  const record: { v: 1; lockout?: LockoutState; latches?: CredentialLatch[]; blocks?: Record<string, ScopeBlock> } = { v: RECORD_VERSION };
+
+  const lockout = value.lockout as Record<string, unknown> | undefined;
+  if (isObject(lockout) && isCount(lockout.count) && isTime(lockout.until)) {
+    record.lockout = { count: lockout.count, until: Math.min(lockout.until, now + policy.lockout.maxWindowMs), codes: codesOf(lockout.codes) };
+  }
+  if (Array.isArray(value.latches)) {
+    const latches: CredentialLatch[] = [];
+    for (const latch of value.latches.slice(0, MAX_LATCHES) as unknown[]) {
+      if (!isObject(latch) || typeof latch.fingerprint !== "string" || !/^[0-9a-f]{16,128}$/.test(latch.fingerprint)) continue;
+      if (!isGuardErrorKind(latch.kind) || !isTime(latch.until)) continue;
+      latches.push({ fingerprint: latch.fingerprint, kind: latch.kind, codes: codesOf(latch.codes), until: Math.min(latch.until, now + policy.rejectedCredentialMs) });
+    }
+    if (latches.length > 0) record.latches = latches;
+  }
+  if (isObject(value.blocks)) {
+    const blocks: Record<string, ScopeBlock> = {};
+    for (const [scopeKey, block] of Object.entries(value.blocks).slice(0, MAX_BLOCKS)) {
+      if (!isObject(block) || !isGuardErrorKind(block.kind) || !isTime(block.until) || typeof block.silentOnly !== "boolean") continue;
+      const cap = block.silentOnly ? policy.interactionRequiredMs : policy.conditionalAccessMs;
+      blocks[scopeKey] = { kind: block.kind, codes: codesOf(block.codes), until: Math.min(block.until, now + cap), silentOnly: block.silentOnly };
+    }
+    if (Object.keys(blocks).length > 0) record.blocks = blocks;
+  }
+  return record;
+}
+
+export function parseAppRecord(raw: string | undefined, now: number, policy: SuppressionPolicy): AppRecord {
+  const value = parseJson(raw);
+  if (value === undefined || value.v !== RECORD_VERSION) return { v: RECORD_VERSION };
+  const throttle = value.throttle;
+  if (isObject(throttle) && isTime(throttle.until) && isGuardErrorKind(throttle.kind)) {
+    return { v: RECORD_VERSION, throttle: { until: Math.min(throttle.until, now + policy.throttle.maxMs), kind: throttle.kind, codes: codesOf(throttle.codes) } };
+  }
+  return { v: RECORD_VERSION };
+}
+
+// ---------------------------------------------------------------- deciding
+
+/** May this call go out? Throttling first (whole app), then the identity's state. */
+export function decide(app: AppRecord, identity: IdentityRecord, call: CallFacts, now: number): Verdict {
+  if (app.throttle !== undefined && app.throttle.until > now) {
+    return { action: "suppress", kind: app.throttle.kind, codes: app.throttle.codes, until: app.throttle.until, reason: "throttled" };
+  }
+  const lockout = identity.lockout;
+  if (lockout !== undefined && lockout.until > now) {
+    return { action: "suppress", kind: "account_locked", codes: lockout.codes, until: lockout.until, reason: "account_locked" };
+  }
+  if (call.fingerprint !== undefined) {
+    const latch = identity.latches?.find((l) => l.fingerprint === call.fingerprint && l.until > now);
+    if (latch !== undefined) return { action: "suppress", kind: latch.kind, codes: latch.codes, until: latch.until, reason: "rejected_credential" };
+  }
+  const block = identity.blocks?.[call.scopeKey];
+  if (block !== undefined && block.until > now && (!block.silentOnly || call.silent)) {
+    const reason = block.kind === "conditional_access_blocked" ? "conditional_access_blocked" : "interaction_required";
+    return { action: "suppress", kind: block.kind, codes: block.codes, until: block.until, reason };
+  }
+  if (lockout !== undefined) return { action: "probe" };
+  return { action: "allow" };
+}
+
+/** Kinds that latch the credential that was sent. */
+const LATCHING_KINDS: ReadonlySet<GuardErrorKind> = new Set(["invalid_credentials", "password_expired", "account_unavailable", "client_misconfigured"]);
+
+export interface FailureUpdate {
+  readonly identity: IdentityRecord;
+  readonly app: AppRecord;
+  /** What the update means, for events and status. */
+  readonly effect: "lockout" | "latch" | "block" | "throttle" | "none";
+  readonly until: number | undefined;
+}
+
+/** The records after a failure the server (or MSAL's throttle cache) reported. */
+export function afterFailure(
+  app: AppRecord,
+  identity: IdentityRecord,
+  c: Classification,
+  call: CallFacts,
+  now: number,
+  policy: SuppressionPolicy,
+): FailureUpdate {
+  const codes = c.codes.slice(0, MAX_CODES);
+  // Any other answer from the server ends a lockout (the server has moved on); no answer
+  // at all (network, 5xx, MSAL's local replay) leaves it as it was.
+  const serverAnswered = !c.replayed && c.kind !== "network" && c.kind !== "transient" && c.kind !== "unknown";
+  const base: IdentityRecord = c.kind === "account_locked" || !serverAnswered ? identity : withoutLockout(identity);
+
+  if (c.kind === "account_locked") {
+    const count = (identity.lockout?.count ?? 0) + 1;
+    const window = Math.min(policy.lockout.firstWindowMs * policy.lockout.multiplier ** (count - 1), policy.lockout.maxWindowMs);
+    const until = now + window;
+    return { identity: { ...base, lockout: { count, until, codes } }, app, effect: "lockout", until };
+  }
+  if (c.kind === "throttled") {
+    const wait = Math.min(c.retryAfterMs ?? policy.throttle.defaultMs, policy.throttle.maxMs);
+    const until = now + wait;
+    return { identity: base, app: { v: RECORD_VERSION, throttle: { until, kind: c.kind, codes } }, effect: "throttle", until };
+  }
+  if (LATCHING_KINDS.has(c.kind) && call.fingerprint !== undefined) {
+    const until = now + policy.rejectedCredentialMs;
+    const others = (base.latches ?? []).filter((l) => l.fingerprint !== call.fingerprint && l.until > now);
+    const latches = [{ fingerprint: call.fingerprint, kind: c.kind, codes, until }, ...others].slice(0, MAX_LATCHES);
+    return { identity: { ...base, latches }, app, effect: "latch", until };
+  }
+  if (c.kind === "conditional_access_blocked") {
+    const until = now + policy.conditionalAccessMs;
+    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, until, silentOnly: false }, now), app, effect: "block", until };
+  }
+  if (KIND_TRAITS[c.kind].retry === "after_interaction" && call.silent && c.kind !== "user_cancelled") {
+    const until = now + policy.interactionRequiredMs;
+    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, until, silentOnly: true }, now), app, effect: "block", until };
+  }
+  return { identity: base, app, effect: "none", until: undefined };
+}
+
+/** The identity record after a successful call: the lockout is over, the scope unblocked. */
+export function afterSuccess(identity: IdentityRecord, call: CallFacts): IdentityRecord {
+  const blocks = identity.blocks === undefined ? undefined : omit(identity.blocks, call.scopeKey);
+  const latches = call.fingerprint === undefined ? identity.latches : identity.latches?.filter((l) => l.fingerprint !== call.fingerprint);
+  return compact({ v: RECORD_VERSION, latches, blocks });
+}
+
+/** True when the record holds nothing (it can be deleted). */
+export function isEmptyIdentity(record: IdentityRecord): boolean {
+  return record.lockout === undefined && (record.latches?.length ?? 0) === 0 && Object.keys(record.blocks ?? {}).length === 0;
+}
+
+/**
+ * How long a store should keep a record: past its last window, and long enough to
+ * remember lockout escalation (a day after the window).
+ */
+export function identityTtlMs(record: IdentityRecord, now: number): number {
+  const ends = [
+    record.lockout === undefined ? 0 : record.lockout.until + 24 * 60 * 60_000,
+    ...(record.latches ?? []).map((l) => l.until),
+    ...Object.values(record.blocks ?? {}).map((b) => b.until),
+  ];
+  return Math.max(1_000, Math.max(...ends) - now);
+}
+
+/** Drops a part of the record, for operator resets. */
+export function withoutKind(identity: IdentityRecord, kind: GuardErrorKind | undefined): IdentityRecord {
+  if (kind === undefined) return { v: RECORD_VERSION };
+  const latches = identity.latches?.filter((l) => l.kind !== kind);
+  const blocks = identity.blocks === undefined ? undefined : Object.fromEntries(Object.entries(identity.blocks).filter(([, b]) => b.kind !== kind));
+  return compact({ v: RECORD_VERSION, lockout: kind === "account_locked" ? undefined : identity.lockout, latches, blocks });
+}
+
+function withoutLockout(identity: IdentityRecord): IdentityRecord {
+  return compact({ v: RECORD_VERSION, latches: identity.latches, blocks: identity.blocks });
+}
+
+function withBlock(identity: IdentityRecord, scopeKey: string, block: ScopeBlock, now: number): IdentityRecord {
+  const live = Object.entries(identity.blocks ?? {}).filter(([key, b]) => key !== scopeKey && b.until > now);
+  const blocks = Object.fromEntries([[scopeKey, block], ...live].slice(0, MAX_BLOCKS));
+  return { ...identity, blocks };
+}
+
+function compact(record: { v: 1; lockout?: LockoutState | undefined; latches?: readonly CredentialLatch[] | undefined; blocks?: Readonly<Record<string, ScopeBlock>> | undefined }): IdentityRecord {
+  const out: { v: 1; lockout?: LockoutState; latches?: readonly CredentialLatch[]; blocks?: Readonly<Record<string, ScopeBlock>> } = { v: RECORD_VERSION };
+  if (record.lockout !== undefined) out.lockout = record.lockout;
+  if (record.latches !== undefined && record.latches.length > 0) out.latches = record.latches;
+  if (record.blocks !== undefined && Object.keys(record.blocks).length > 0) out.blocks = record.blocks;
+  return out;
+}
+
+function omit<T>(map: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const copy = { ...map };
+  delete copy[key];
+  return copy;
+}
+
+function parseJson(raw: string | undefined): Record<string, unknown> | undefined {
+  if (typeof raw !== "string" || raw.length > 256 * 1024) return undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 1000;
+}
+
+function codesOf(value: unknown): number[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((c): c is number => typeof c === "number" && Number.isInteger(c) && c > 0 && c < 1e9).slice(0, MAX_CODES);
+}

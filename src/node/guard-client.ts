@@ -1,0 +1,246 @@
+import type {
+  AuthenticationResult,
+  ConfidentialClientApplication,
+  ManagedIdentityApplication,
+  PublicClientApplication,
+} from "@azure/msal-node";
+import {
+  createSuppressionEngine,
+  type GuardEvent,
+  type GuardIdentity,
+  type GuardStatus,
+  type ResetScope,
+  type SuppressionEngine,
+} from "../core/guard/engine.js";
+import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
+import type { GuardClock, GuardStore } from "../core/guard/store.js";
+import { read } from "../core/read.js";
+
+/** Anything that can tell the raw HTTP response of a failed request by correlation id (see `createNetworkObserver`). */
+export interface ResponseSource {
+  responseFor(correlationId: string): unknown;
+}
+
+export interface GuardClientOptions extends SuppressionPolicyOptions {
+  /** Where suppression state lives. Use `FileStore` for a daemon restarted by a supervisor, `RedisStore` for a fleet. @default a bounded in-memory store */
+  readonly store?: GuardStore;
+  /**
+   * The network observer installed as the app's `system.networkClient`, so the guard
+   * sees HTTP status, `Retry-After` and codes MSAL drops. The guard works without it, and better with it.
+   */
+  readonly observer?: ResponseSource;
+  /** Receives `classified`, `suppressed`, `probe`, `released`, `retry` and `store_error` events. Costs nothing when absent. */
+  readonly onEvent?: (event: GuardEvent) => void;
+  /** Time, sleep and randomness, for tests on simulated time. @default the system clock */
+  readonly clock?: GuardClock;
+  /** Secret for credential fingerprints, the same in every process sharing a store. @default the store's, else random per process */
+  readonly fingerprintSecret?: string | Uint8Array;
+  /** Longest wait for one store operation before deciding from local memory, ms. @default 1_000 */
+  readonly storeTimeoutMs?: number;
+  /** Overrides the authority read from the app (used for keys; e.g. for managed identity). */
+  readonly authority?: string;
+  /** Overrides the client id read from the app. */
+  readonly clientId?: string;
+}
+
+/** Operator controls added to the guarded client. */
+export interface GuardControls {
+  /** What is suppressed, why, until when, and counters. */
+  status(): Promise<GuardStatus>;
+  /**
+   * Clears suppression: everything (no argument), one user (`{ user }`), or one kind
+   * (`{ kind: "invalid_credentials" }` after rotating a password). Authority and client
+   * default to this app's.
+   */
+  reset(scope?: ResetScope): Promise<void>;
+}
+
+type AnyMsalNodeApp = ConfidentialClientApplication | PublicClientApplication | ManagedIdentityApplication;
+
+/** The app with the same methods and types, plus {@link GuardControls}. */
+export type GuardedClient<App extends AnyMsalNodeApp> = App & GuardControls;
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  "store",
+  "observer",
+  "onEvent",
+  "clock",
+  "fingerprintSecret",
+  "storeTimeoutMs",
+  "authority",
+  "clientId",
+  "lockout",
+  "conditionalAccessMs",
+  "rejectedCredentialMs",
+  "throttle",
+  "interactionRequiredMs",
+  "retry",
+  "probeLeaseMs",
+]);
+
+/** How to read one acquireToken* method's request. */
+interface MethodSpec {
+  readonly silent: boolean;
+  readonly user: (request: Record<string, unknown>) => string | undefined;
+  /** Credential material the request sends beyond the app's own (a password). */
+  readonly credential?: (request: Record<string, unknown>) => string | undefined;
+  /** Whether the app's client credential (secret, certificate, assertion) goes with the request. */
+  readonly sendsClientCredential: boolean;
+  readonly scopes?: (request: Record<string, unknown>) => readonly string[];
+}
+
+const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
+const accountOf = (request: Record<string, unknown>) => str(read(request.account, "homeAccountId")) ?? str(read(request.account, "username"));
+
+const METHODS: Readonly<Record<string, MethodSpec>> = {
+  acquireTokenByClientCredential: { silent: false, user: () => undefined, sendsClientCredential: true },
+  acquireTokenSilent: { silent: true, user: accountOf, sendsClientCredential: true },
+  acquireTokenByCode: { silent: false, user: () => undefined, sendsClientCredential: true },
+  acquireTokenByRefreshToken: { silent: true, user: () => undefined, sendsClientCredential: true },
+  acquireTokenByUsernamePassword: { silent: false, user: (r) => str(r.username), credential: (r) => str(r.password), sendsClientCredential: true },
+  acquireTokenByDeviceCode: { silent: false, user: () => undefined, sendsClientCredential: false },
+  acquireTokenOnBehalfOf: { silent: false, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true },
+  acquireTokenByUserFederatedIdentityCredential: {
+    silent: false,
+    user: (r) => str(r.username) ?? str(r.userObjectId),
+    sendsClientCredential: true,
+  },
+  acquireTokenInteractive: { silent: false, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false },
+  // ManagedIdentityApplication.acquireToken({ resource })
+  acquireToken: { silent: false, user: () => undefined, sendsClientCredential: false, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
+};
+
+/**
+ * Wraps a msal-node `ConfidentialClientApplication`, `PublicClientApplication` or
+ * `ManagedIdentityApplication`. Every `acquireToken*` method keeps its signature;
+ * successes pass through untouched; failures reject with msal-guard's typed errors
+ * (`cause` = MSAL's error); calls that cannot succeed are refused without a request
+ * (`suppressed: true`). Everything else on the app is passed through.
+ *
+ * @example
+ * const observer = createNetworkObserver();
+ * const app = new ConfidentialClientApplication({ auth, system: observer.system() });
+ * const client = guardClient(app, { observer, store: new FileStore({ path: "/var/lib/my-daemon/msal-guard.json" }) });
+ * const result = await client.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] });
+ */
+export function guardClient<App extends AnyMsalNodeApp>(app: App, options: GuardClientOptions = {}): GuardedClient<App> {
+  if (typeof app !== "object" || app === null) {
+    throw new TypeError("msal-guard: guardClient(app) needs a msal-node ConfidentialClientApplication, PublicClientApplication or ManagedIdentityApplication.");
+  }
+  if (!Object.keys(METHODS).some((method) => typeof (app as unknown as Record<string, unknown>)[method] === "function")) {
+    throw new TypeError("msal-guard: guardClient(app): the object has no acquireToken* method; pass the msal-node application itself.");
+  }
+  if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: guardClient(app, options): options must be an object.");
+  if (options.observer !== undefined && typeof options.observer.responseFor !== "function") {
+    throw new TypeError("msal-guard: options.observer must have responseFor(correlationId); create it with createNetworkObserver().");
+  }
+
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new TypeError(`msal-guard: guardClient(app, options): unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
+    }
+  }
+  const { store, observer, onEvent, clock, fingerprintSecret, storeTimeoutMs, authority: authorityOption, clientId: clientIdOption, ...policy } = options;
+  const engine: SuppressionEngine = createSuppressionEngine({
+    ...(store === undefined ? {} : { store }),
+    ...(onEvent === undefined ? {} : { onEvent }),
+    ...(clock === undefined ? {} : { clock }),
+    ...(fingerprintSecret === undefined ? {} : { fingerprintSecret }),
+    ...(storeTimeoutMs === undefined ? {} : { storeTimeoutMs }),
+    policy,
+  });
+
+  const config = read(app, "config");
+  const auth = read(config, "auth");
+  const appAuthority = authorityOption ?? str(read(auth, "authority")) ?? "managed-identity";
+  const appClientId = clientIdOption ?? str(read(auth, "clientId")) ?? str(read(read(config, "managedIdentityId"), "id")) ?? "system-assigned";
+  const clientCredential = clientCredentialOf(auth);
+
+  const responseFor = observer === undefined ? undefined : (error: unknown) => {
+    const correlationId = str(read(error, "correlationId"));
+    return correlationId === undefined ? undefined : observer.responseFor(correlationId);
+  };
+
+  const wrapped = new Map<string, (request: unknown, ...rest: unknown[]) => Promise<unknown>>();
+  for (const [method, spec] of Object.entries(METHODS)) {
+    const original = (app as unknown as Record<string, unknown>)[method];
+    if (typeof original !== "function") continue;
+    wrapped.set(method, (request: unknown, ...rest: unknown[]) => {
+      const r = (typeof request === "object" && request !== null ? request : {}) as Record<string, unknown>;
+      const identity: GuardIdentity = { authority: str(r.authority) ?? appAuthority, clientId: appClientId, user: spec.user(r) };
+      const scopes = spec.scopes?.(r) ?? (Array.isArray(r.scopes) ? (r.scopes as unknown[]).filter((s): s is string => typeof s === "string") : []);
+      const ownCredential = spec.credential?.(r);
+      const credential = ownCredential !== undefined || (spec.sendsClientCredential && clientCredential !== undefined) ? JSON.stringify([ownCredential ?? null, spec.sendsClientCredential ? (clientCredential ?? null) : null]) : undefined;
+      return engine.execute({
+        method,
+        identity,
+        scopes,
+        silent: spec.silent,
+        credential,
+        flightKey: flightKeyOf(r),
+        send: () => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest),
+        isSuccess: isTokenResult,
+        responseFor,
+      });
+    });
+  }
+
+  const controls: GuardControls = {
+    status: () => engine.status(),
+    reset: (scope) => engine.reset(scope === undefined ? { authority: appAuthority, clientId: appClientId } : { authority: appAuthority, clientId: appClientId, ...scope }),
+  };
+
+  return new Proxy(app, {
+    get(target, property, receiver) {
+      if (typeof property === "string") {
+        const fn = wrapped.get(property);
+        if (fn !== undefined) return fn;
+        if (property === "status" || property === "reset") return controls[property];
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as GuardedClient<App>;
+}
+
+/** A token result MSAL really issued: not null, with a non-empty access token. */
+function isTokenResult(result: unknown): boolean {
+  const token = read(result, "accessToken");
+  return typeof token === "string" && token.length > 0;
+}
+
+/** The client credential the app sends, as material to fingerprint (never stored as is). */
+function clientCredentialOf(auth: unknown): string | undefined {
+  const secret = str(read(auth, "clientSecret"));
+  if (secret !== undefined) return `secret:${secret}`;
+  const certificate = read(auth, "clientCertificate");
+  const thumbprint = str(read(certificate, "thumbprintSha256")) ?? str(read(certificate, "thumbprint"));
+  if (thumbprint !== undefined) return `certificate:${thumbprint}`;
+  const assertion = str(read(auth, "clientAssertion"));
+  return assertion === undefined ? undefined : `assertion:${assertion}`;
+}
+
+/** Request properties that make two otherwise identical calls different. */
+function flightKeyOf(request: Record<string, unknown>): string {
+  const parts = ["claims", "forceRefresh", "skipCache", "tenantId", "azureRegion", "resource", "redirectUri", "code", "refreshToken", "oboAssertion", "assertion"].map((key) => {
+    const value = request[key];
+    return typeof value === "string" || typeof value === "boolean" ? value : null;
+  });
+  return JSON.stringify(parts);
+}
+
+/** The user an on-behalf-of assertion speaks for (`oid`, else `sub`), from its unverified payload. */
+function userOfAssertion(assertion: unknown): string | undefined {
+  if (typeof assertion !== "string") return undefined;
+  const payload = assertion.split(".")[1];
+  if (payload === undefined || payload.length > 16_384) return undefined;
+  try {
+    const claims = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
+    const id = str(claims.oid) ?? str(claims.sub);
+    return id === undefined ? undefined : `${id}@${str(claims.tid) ?? ""}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export type { AuthenticationResult };
