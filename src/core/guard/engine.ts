@@ -255,7 +255,20 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     await local.releaseLease(key, holder);
   }
 
-  async function credentialFingerprint(identityKey: string, credential: string): Promise<string> {
+  const fingerprints = new Map<string, Promise<string>>();
+  function credentialFingerprint(identityKey: string, credential: string): Promise<string> {
+    // Memoised in memory only (the app holds the credential anyway); never written anywhere.
+    const id = `${identityKey}\u0000${credential}`;
+    let hit = fingerprints.get(id);
+    if (hit === undefined) {
+      if (fingerprints.size >= 1_000) fingerprints.clear();
+      hit = computeFingerprint(identityKey, credential);
+      fingerprints.set(id, hit);
+    }
+    return hit;
+  }
+
+  async function computeFingerprint(identityKey: string, credential: string): Promise<string> {
     fingerprintKey ??= (async () => {
       let secret: Uint8Array | undefined;
       if (secretOption !== undefined) secret = typeof secretOption === "string" ? new TextEncoder().encode(secretOption) : secretOption;
