@@ -167,12 +167,14 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
     } else if (errorCode !== "") {
       setOnce("error", errorCode.slice(0, 100));
     }
+    // The error's own correlation id (the request's) wins over ids quoted in its text:
+    // a throttle replay quotes the original request's.
+    setOnce("correlationId", identifier(read(error, "correlationId")));
     if (message !== undefined) scanText(message);
     const plainMessage = readString(error, "message");
     if (plainMessage !== undefined && plainMessage !== message) scanCodes(plainMessage);
     setOnce("subError", readString(error, "subError", 100));
     setOnce("httpStatus", validStatus(status));
-    setOnce("correlationId", identifier(read(error, "correlationId")));
     setOnce("traceId", identifier(read(error, "traceId")));
     setOnce("timestamp", timestampText(read(error, "timestamp")));
     setOnce("claims", readString(error, "claims", 16 * 1024));
@@ -185,21 +187,33 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
     setOnce("httpStatus", validStatus(asInteger(read(error, "statusCode"))));
     const response = read(error, "errorResponse");
     if (isBag(response)) {
-      setOnce("error", readString(response, "error", 100));
+      // `error` holds the OAuth value, except where identity puts its own sentence there
+      // (EnvironmentCredential); then the description's "invalid_client: ..." prefix tells.
+      setOnce("error", oauthValue(readString(response, "error", 100)));
       for (const c of readItems(read(response, "errorCodes") ?? read(response, "error_codes"), MAX_CODES)) {
         const code = asInteger(c);
         if (code !== undefined) addCode(code);
       }
       const description = readString(response, "errorDescription") ?? readString(response, "error_description");
-      if (description !== undefined) scanText(description);
+      if (description !== undefined) visitMessage(description);
       setOnce("correlationId", identifier(read(response, "correlationId") ?? read(response, "correlation_id")));
       setOnce("traceId", identifier(read(response, "traceId") ?? read(response, "trace_id")));
       setOnce("timestamp", timestampText(read(response, "timestamp")));
       setOnce("claims", readString(response, "claims", 16 * 1024));
     }
+    // AuthenticationRequiredError keeps only MSAL's message: "<errorCode>: <errorMessage>".
     const message = readString(error, "message");
-    if (message !== undefined) scanCodes(message);
+    if (message !== undefined) visitMessage(message);
     void depth;
+  }
+
+  /** An MSAL-style message, "<errorCode>: <text>", where the text may be MSAL's "Error(s): ..." template. */
+  function visitMessage(message: string): void {
+    const prefix = /^([a-z][a-z0-9_]{2,60}): /.exec(message);
+    if (prefix?.[1] !== undefined) setOnce("error", prefix[1]);
+    const listed = /^(?:[a-z][a-z0-9_]{2,60}: )?Error\(s\): ([\d,\s]+) - /.exec(message);
+    if (listed?.[1] !== undefined) for (const c of listed[1].split(",")) addCode(Number(c));
+    scanText(message);
   }
 
   /** A network-level response: `{ status, headers, body }` (MSAL's `NetworkResponse`, a fetch-like record). */
@@ -370,6 +384,10 @@ function codeFromErrorUri(uri: string | undefined): number | undefined {
   if (uri === undefined) return undefined;
   const match = /[?&]code=(\d{4,9})\b/.exec(uri);
   return match?.[1] !== undefined ? Number(match[1]) : undefined;
+}
+
+function oauthValue(value: string | undefined): string | undefined {
+  return value !== undefined && /^[a-z][a-z0-9_]{1,60}$/.test(value) ? value : undefined;
 }
 
 function validStatus(status: number | undefined): number | undefined {

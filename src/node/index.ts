@@ -4,3 +4,12 @@
  */
 export { guardClient } from "./guard-client.js";
 export type { GuardClientOptions, GuardControls, GuardedClient, ResponseSource } from "./guard-client.js";
+export { createNetworkObserver, OBSERVED_HEADERS } from "./network-observer.js";
+export type {
+  NetworkObserver,
+  NetworkObserverOptions,
+  ObservedHttpResponse,
+  ObservedResponse,
+  ObservedSystemOptions,
+  ObservedTransportFailure,
+} from "./network-observer.js";

@@ -1,0 +1,335 @@
+// The Node adapter over real msal-node against the simulator, on simulated time: every
+// suppression policy, proven by counting the token requests that reach the service.
+import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AccountLockedError, isMsalGuardError, type GuardEvent, type MsalGuardError } from "../../src/index.js";
+import { guardClient } from "../../src/node/index.js";
+import { CLIENTS, PASSWORD, SECRET, USERS, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
+import { simulatedGuardClock } from "./sim-clock.js";
+
+const MINUTE = 60_000;
+const USER_READ = ["User.Read"];
+const GRAPH_DEFAULT = ["https://graph.microsoft.com/.default"];
+
+let tenant: Tenant;
+beforeAll(async () => {
+  // The simulated tenant keeps accounts locked for 10 minutes, so the guard's probes
+  // during that time meet a real lockout.
+  tenant = await startTenant({ loopDetection: false, lockout: { durationMs: 10 * MINUTE } });
+});
+afterAll(() => tenant.sim.close());
+beforeEach(() => {
+  const { sim } = tenant;
+  sim.clearFaults();
+  sim.setErrorShape({});
+  for (const user of Object.values(USERS)) {
+    sim.unlock(user);
+    sim.updateUser(user, { password: PASSWORD });
+  }
+  sim.resetLog();
+  tenant.clock.advance(24 * 60 * MINUTE);
+});
+
+const publicApp = () => new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: quietLogger });
+const daemonApp = (secret = SECRET, clientId: string = CLIENTS.daemon) =>
+  new ConfidentialClientApplication({ auth: tenant.sim.msalNodeAuth(clientId, { clientSecret: secret }), system: quietLogger });
+
+async function rejection(call: Promise<unknown>): Promise<MsalGuardError> {
+  try {
+    await call;
+  } catch (error) {
+    if (!isMsalGuardError(error)) throw new Error(`expected an msal-guard error, got ${String(error)}`);
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+const tokenRequests = () => tenant.sim.requests.filter((r) => r.endpoint === "token").length;
+
+describe("ghost clients: a rejected credential is never sent again", () => {
+  it("a daemon retrying a stale password every 5 minutes for 24 hours sends one request and causes no lockout", async () => {
+    const clock = simulatedGuardClock(tenant.clock);
+    const client = guardClient(publicApp(), { clock });
+    const errors: MsalGuardError[] = [];
+    for (let minute = 0; minute < 24 * 60; minute += 5) {
+      errors.push(await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: "stale-password" })));
+      tenant.clock.advance(5 * MINUTE);
+    }
+    expect(tokenRequests()).toBe(1);
+    expect(tenant.sim.lockoutState(USERS.ada)).toMatchObject({ failedCount: 1, locked: false, lockoutCount: 0 });
+    expect(errors[0]).toMatchObject({ kind: "invalid_credentials", suppressed: false });
+    expect(errors.slice(1).every((e) => e.kind === "invalid_credentials" && e.suppressed)).toBe(true);
+  });
+
+  it("a changed password goes through at once", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: "old-password" }));
+    const result = await client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    expect(result?.accessToken).toMatch(/^simAT\./);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it("the latch lasts 24 hours, then the credential may be tried once more", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const call = () => client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: "stale" });
+    await rejection(call());
+    tenant.clock.advance(24 * 60 * MINUTE - 1);
+    expect((await rejection(call())).suppressed).toBe(true);
+    tenant.clock.advance(1);
+    expect((await rejection(call())).suppressed).toBe(false);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it("an operator reset releases a latched credential", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const call = () => client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: "stale" });
+    await rejection(call());
+    await client.reset({ user: USERS.ada, kind: "invalid_credentials" });
+    expect((await rejection(call())).suppressed).toBe(false);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it.each([
+    ["a wrong client secret (7000215)", () => daemonApp("wrong-secret"), "client_misconfigured"],
+    ["an expired client secret (7000222)", () => daemonApp(SECRET, CLIENTS.expiredSecret), "client_misconfigured"],
+  ])("%s is sent once, then suppressed; the right secret goes through", async (_, makeApp, kind) => {
+    const clock = simulatedGuardClock(tenant.clock);
+    const client = guardClient(makeApp(), { clock });
+    for (let i = 0; i < 20; i++) {
+      const error = await rejection(client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }));
+      expect(error.kind).toBe(kind);
+      expect(error.suppressed).toBe(i > 0);
+      tenant.clock.advance(MINUTE);
+    }
+    expect(tokenRequests()).toBe(1);
+  });
+});
+
+describe("account lockout", () => {
+  async function lockAda(): Promise<void> {
+    const app = publicApp();
+    for (let i = 0; i < 11; i++) {
+      await app.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: `guess-${i}` }).catch(() => undefined);
+    }
+    expect(tenant.sim.lockoutState(USERS.ada).locked).toBe(true);
+    tenant.sim.resetLog();
+  }
+
+  it("1,000 concurrent calls for a locked account make one token request per window, then exactly one probe", async () => {
+    await lockAda();
+    const events: GuardEvent[] = [];
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock), onEvent: (e) => events.push(e) });
+    const wave = () =>
+      Promise.allSettled(Array.from({ length: 1000 }, () => client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD })));
+
+    const first = await wave();
+    expect(tokenRequests()).toBe(1);
+    expect(first.every((r) => r.status === "rejected" && (r.reason as MsalGuardError).kind === "account_locked")).toBe(true);
+
+    // Within the 60 s window: nothing is sent.
+    tenant.clock.advance(30_000);
+    await wave();
+    expect(tokenRequests()).toBe(1);
+
+    // After the window: one probe for 1,000 callers. The simulator still holds the lock (its
+    // own window escalates), so the probe fails and the guard's window doubles to 120 s.
+    tenant.clock.advance(31_000);
+    await wave();
+    expect(tokenRequests()).toBe(2);
+    expect(events.filter((e) => e.type === "probe")).toHaveLength(1);
+    tenant.clock.advance(119_000);
+    await wave();
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it("while a probe is out, every other caller stays suppressed", async () => {
+    await lockAda();
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    tenant.clock.advance(61_000);
+    tenant.sim.inject({ delayMs: 50, times: 1 });
+    const probe = client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    // A different scope set is a different call (no single flight), yet it must wait for the probe.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const other = await rejection(client.acquireTokenByUsernamePassword({ scopes: ["Mail.Read"], username: USERS.ada, password: PASSWORD }));
+    expect(other).toMatchObject({ kind: "account_locked", suppressed: true });
+    await probe.catch(() => undefined);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it("a successful probe releases the account", async () => {
+    await lockAda();
+    const events: GuardEvent[] = [];
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock), onEvent: (e) => events.push(e) });
+    await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    tenant.sim.unlock(USERS.ada);
+    tenant.clock.advance(61_000);
+    const result = await client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    expect(result?.accessToken).toBeTruthy();
+    expect(events.some((e) => e.type === "released" && e.reason === "probe_succeeded")).toBe(true);
+    expect((await client.status()).suppressions).toEqual([]);
+  });
+
+  it("another user of the same app is never suppressed by someone else's lockout", async () => {
+    await lockAda();
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    tenant.sim.addUser({ username: "grace@contoso.test", password: PASSWORD });
+    const result = await client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: "grace@contoso.test", password: PASSWORD });
+    expect(result?.accessToken).toBeTruthy();
+  });
+
+  it("a suppressed call makes no request and rejects with the same kind, retryAfterMs and retryAt", async () => {
+    await lockAda();
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const server = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    tenant.clock.advance(20_000);
+    const suppressed = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    expect(server).toBeInstanceOf(AccountLockedError);
+    expect(server.suppressed).toBe(false);
+    expect(server.cause).toMatchObject({ name: "ServerError", errorNo: 50053 });
+    expect(suppressed).toBeInstanceOf(AccountLockedError);
+    expect(suppressed).toMatchObject({ suppressed: true, retryAfterMs: 40_000, retryAt: tenant.clock.now() + 40_000, codes: [50053] });
+    expect(suppressed.cause).toBe(server.cause);
+    expect(tokenRequests()).toBe(1);
+  });
+
+  it("windows escalate 60 s, 120 s, 240 s ... and stop at 30 minutes", async () => {
+    tenant.sim.flagAddress("127.0.0.1"); // every password sign-in answers 50053
+    try {
+      const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+      const windows: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const error = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+        expect(error.suppressed).toBe(false);
+        const status = await client.status();
+        const lock = status.suppressions.find((s) => s.kind === "account_locked");
+        windows.push((lock?.until ?? 0) - tenant.clock.now());
+        tenant.clock.advance(windows.at(-1) ?? 0);
+      }
+      expect(windows).toEqual([60_000, 120_000, 240_000, 480_000, 960_000, 1_800_000, 1_800_000, 1_800_000]);
+    } finally {
+      tenant.sim.unflagAddress("127.0.0.1");
+    }
+  });
+});
+
+describe("throttling, Conditional Access, interaction", () => {
+  it("a throttled app is suppressed for all users until Retry-After passes", async () => {
+    const { createNetworkObserver } = await import("../../src/node/network-observer.js");
+    const observer = createNetworkObserver();
+    const app = new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: observer.system(quietLogger) });
+    const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock), observer });
+    tenant.sim.throttle({ retryAfter: 30, times: 1 });
+    const first = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    expect(first).toMatchObject({ kind: "throttled", retryAfterMs: 30_000 });
+    expect(first.classification.httpStatus).toBe(429);
+    for (const username of [USERS.ada, USERS.mfa, USERS.blocked]) {
+      const error = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username, password: PASSWORD }));
+      expect(error).toMatchObject({ kind: "throttled", suppressed: true });
+    }
+    expect(tokenRequests()).toBe(1);
+  });
+
+  it("a Conditional Access block is suppressed per identity and scopes for an hour", async () => {
+    const client = guardClient(daemonApp(SECRET, CLIENTS.blockedDaemon), { clock: simulatedGuardClock(tenant.clock) });
+    const call = () => client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true });
+    const first = await rejection(call());
+    expect(first).toMatchObject({ kind: "conditional_access_blocked", suppressed: false });
+    expect(first.classification.interactionRequired).toBe(false);
+    tenant.clock.advance(59 * MINUTE);
+    expect(await rejection(call())).toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
+    tenant.clock.advance(MINUTE);
+    expect((await rejection(call())).suppressed).toBe(false);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it("silent calls that need MFA are suppressed for two minutes; interactive ones are not", async () => {
+    const app = publicApp();
+    const first = await app.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    tenant.sim.addConditionalAccessRule({ policyId: "aaaaaaaa-0000-4000-8000-00000000000a", users: [USERS.ada], action: "require_mfa" });
+    try {
+      const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock) });
+      const silent = () => client.acquireTokenSilent({ scopes: USER_READ, account: first!.account!, forceRefresh: true });
+      expect(await rejection(silent())).toMatchObject({ kind: "mfa_required", suppressed: false });
+      tenant.clock.advance(MINUTE);
+      expect(await rejection(silent())).toMatchObject({ kind: "mfa_required", suppressed: true });
+      tenant.clock.advance(MINUTE);
+      expect((await rejection(silent())).suppressed).toBe(false);
+    } finally {
+      tenant.sim.removeConditionalAccessRule("aaaaaaaa-0000-4000-8000-00000000000a");
+    }
+  });
+});
+
+describe("the wrapper", () => {
+  it("passes a success through untouched", async () => {
+    const app = daemonApp();
+    const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock) });
+    const result = await client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT });
+    expect(result?.accessToken).toMatch(/^simAT\./);
+    expect(Object.keys(result ?? {})).toEqual(Object.keys((await app.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT })) ?? {}));
+    expect(client.getTokenCache()).toBe(app.getTokenCache());
+  });
+
+  it("shares one MSAL call among identical concurrent calls", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD })),
+    );
+    expect(new Set(results).size).toBe(1);
+    expect(tokenRequests()).toBe(1);
+    expect((await client.status()).counts).toMatchObject({ calls: 50, sent: 1, shared: 49, succeeded: 1 });
+  });
+
+  it("treats an empty access token (an error status with a {} body) as a failure", async () => {
+    const client = guardClient(daemonApp(), { clock: simulatedGuardClock(tenant.clock) });
+    tenant.sim.inject({ status: 500, body: "empty-object", times: 1 });
+    const error = await rejection(client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }));
+    expect(error.suppressed).toBe(false);
+    expect(error.cause).toMatchObject({ accessToken: "" });
+  });
+
+  it("retries transient failures only when asked, no sooner than 5 s, within the retry budget", async () => {
+    const clock = simulatedGuardClock(tenant.clock);
+    const off = guardClient(daemonApp(), { clock });
+    tenant.sim.inject({ status: 503, body: "html", times: 1 });
+    expect((await rejection(off.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }))).kind).toBe("transient");
+    expect(tokenRequests()).toBe(1);
+
+    const on = guardClient(daemonApp(), { clock, retry: { attempts: 2 } });
+    tenant.sim.inject({ status: 503, body: "html", times: 2 });
+    const result = await on.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true });
+    expect(result?.accessToken).toBeTruthy();
+    expect(tokenRequests()).toBe(4);
+    expect(clock.slept).toHaveLength(2);
+    expect(clock.slept.every((ms) => ms >= 5_000)).toBe(true);
+  });
+
+  it("status() tells what is suppressed, why and until when, without full user names", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: "stale" }));
+    const status = await client.status();
+    expect(status.suppressions).toEqual([
+      expect.objectContaining({ scope: "credential", kind: "invalid_credentials", reason: "rejected_credential", user: "a…@contoso.test", codes: [50126], until: tenant.clock.now() + 24 * 60 * MINUTE }),
+    ]);
+    expect(JSON.stringify(status)).not.toContain(USERS.ada);
+    expect(JSON.stringify(status)).not.toContain("stale");
+    await client.reset();
+    expect((await client.status()).suppressions).toEqual([]);
+  });
+
+  it.each([
+    [{ retries: 3 }, /unknown option "retries"/],
+    [{ lockout: { firstWindowMs: -1 } }, /lockout.firstWindowMs" must be a number from 0/],
+    [{ retry: { attempts: 2, firstDelayMs: 100 } }, /at least 5000 ms/],
+    [{ throttle: { defaultMs: 120_000, maxMs: 60_000 } }, /throttle.maxMs .* must be at least throttle.defaultMs/],
+    [{ store: {} }, /store must implement get, set, delete, acquireLease and releaseLease/],
+  ])("rejects misuse at construction: %j", (options, message) => {
+    expect(() => guardClient(publicApp(), options as never)).toThrow(message);
+  });
+
+  it("rejects something that is not an msal-node app", () => {
+    expect(() => guardClient({} as never)).toThrow(/no acquireToken\* method/);
+  });
+});
