@@ -13,3 +13,7 @@ export type {
   ObservedSystemOptions,
   ObservedTransportFailure,
 } from "./network-observer.js";
+export { FileStore } from "./stores/file-store.js";
+export type { FileStoreCorruptReason, FileStoreEvent, FileStoreOptions } from "./stores/file-store.js";
+export { FileStoreError, isFileStoreError } from "./stores/file-store-error.js";
+export type { FileStoreErrorKind } from "./stores/file-store-error.js";

@@ -1,0 +1,149 @@
+// A cross-process mutex for one host: a lock file created with O_EXCL (`wx`), holding a
+// random token. Staleness and waiting use the real clock (Date.now, setTimeout), never
+// an injected one, because they are compared with file-system timestamps written by
+// other processes.
+//
+// Guarantee: mutual exclusion among processes that use this lock, as long as no holder
+// keeps it longer than `staleMs`. A holder that stalls that long (a paused process, a
+// disk that hangs in fsync) may have its lock broken; it then notices at `assertHeld`
+// (its token is gone) and abandons its write. Only if the lock is broken in the instant
+// between its `assertHeld` and its rename can two writers interleave.
+
+import { randomBytes } from "node:crypto";
+import { link, open, readFile, rename, rm, type FileHandle } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
+import { readSnapshot, siblingName } from "./atomic-file.js";
+import { FileStoreError, errorCode, ioError } from "./file-store-error.js";
+
+export interface FileLockOptions {
+  /** A lock file older than this (ms, by its mtime) is presumed abandoned and removed. */
+  readonly staleMs: number;
+  /** Give up waiting after this long (ms) with a `lock_timeout` FileStoreError. */
+  readonly timeoutMs: number;
+  /** Called after a stale lock was removed, with its age (ms). */
+  readonly onBroken?: (ageMs: number) => void;
+}
+
+/** A lock this process holds. */
+export interface HeldLock {
+  /** Rejects with a `lock_lost` FileStoreError unless the lock file still carries our token. */
+  assertHeld(): Promise<void>;
+  /** Removes the lock file if it is still ours. Never rejects: a leftover lock goes stale. */
+  release(): Promise<void>;
+}
+
+/** Waits for and takes the lock file at `path`. Its directory must exist. */
+export async function acquireFileLock(path: string, options: FileLockOptions): Promise<HeldLock> {
+  const token = randomBytes(16).toString("hex");
+  const text = `${JSON.stringify({ pid: process.pid, token, acquiredAt: Date.now() })}\n`;
+  const deadline = Date.now() + options.timeoutMs;
+  let backoffMs = 1;
+  for (;;) {
+    if (await tryCreate(path, text)) return heldLock(path, token);
+    // Having just removed a stale lock, try again before any timeout check.
+    if ((await breakIfStale(path, options)) && (await tryCreate(path, text))) return heldLock(path, token);
+    const remainingMs = deadline - Date.now();
+    if (remainingMs <= 0) {
+      throw new FileStoreError("lock_timeout", path, `FileStore timed out after ${options.timeoutMs} ms waiting for the lock file ${path}`);
+    }
+    // Jittered exponential backoff, so waiting processes don't retry in lockstep.
+    await delay(Math.min(remainingMs, backoffMs * (0.5 + Math.random() / 2)));
+    backoffMs = Math.min(backoffMs * 2, 32);
+  }
+}
+
+async function tryCreate(path: string, text: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "wx", 0o600);
+  } catch (error) {
+    if (errorCode(error) === "EEXIST") return false;
+    throw ioError("create the lock file", path, error);
+  }
+  try {
+    await handle.writeFile(text, "utf8");
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(path, { force: true }).catch(() => undefined);
+    throw ioError("write the lock file", path, error);
+  }
+  await handle.close();
+  return true;
+}
+
+/** Removes the lock at `path` if it is stale (or already gone). True when the caller should retry at once. */
+async function breakIfStale(path: string, options: FileLockOptions): Promise<boolean> {
+  const seen = await readSnapshot(path).catch((error: unknown) => {
+    throw ioError("read the lock file", path, error);
+  });
+  if (seen === undefined) return true;
+  const ageMs = Date.now() - seen.mtimeMs;
+  // A lock far in the future (the clock was stepped back) is as suspect as a very old one.
+  if (Math.abs(ageMs) <= options.staleMs) return false;
+
+  // Move it aside rather than unlink it: if someone else broke it first and took the lock
+  // again meanwhile, we can tell (another file) and put theirs back.
+  const aside = siblingName(path, "stale");
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return true;
+    throw ioError("remove the stale lock file", path, error);
+  }
+  try {
+    const moved = await readSnapshot(aside);
+    if (moved !== undefined && moved.identity === seen.identity && moved.mtimeMs === seen.mtimeMs && moved.text === seen.text) {
+      options.onBroken?.(ageMs);
+      return true;
+    }
+    // A fresh lock: restore it unless the slot was taken again (then its holder's
+    // assertHeld fails and it abandons its write).
+    await link(aside, path).catch(() => undefined);
+    return false;
+  } finally {
+    await rm(aside, { force: true }).catch(() => undefined);
+  }
+}
+
+function heldLock(path: string, token: string): HeldLock {
+  return {
+    async assertHeld() {
+      let current: string | undefined;
+      try {
+        current = await readToken(path);
+      } catch (error) {
+        throw ioError("read the lock file", path, error);
+      }
+      if (current !== token) {
+        throw new FileStoreError(
+          "lock_lost",
+          path,
+          `FileStore lost the lock file ${path} (another process removed it as stale); the write was abandoned`,
+        );
+      }
+    },
+    async release() {
+      try {
+        if ((await readToken(path)) === token) await rm(path, { force: true });
+      } catch {
+        // Left behind, it goes stale after `staleMs` and is removed by the next writer.
+      }
+    },
+  };
+}
+
+async function readToken(path: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const token: unknown = (JSON.parse(text) as { token?: unknown }).token;
+    return typeof token === "string" ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}

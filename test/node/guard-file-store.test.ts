@@ -1,0 +1,86 @@
+// A daemon restarted by its supervisor keeps its suppression: the guard's state lives in
+// a FileStore, and a new process (new app, new guard, new store instance) reads it back.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PublicClientApplication } from "@azure/msal-node";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
+import { FileStore, guardClient } from "../../src/node/index.js";
+import { CLIENTS, PASSWORD, USERS, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
+import { simulatedGuardClock } from "./sim-clock.js";
+
+let tenant: Tenant;
+let dir: string;
+beforeAll(async () => {
+  tenant = await startTenant({ loopDetection: false, lockout: { durationMs: 10 * 60_000 } });
+});
+afterAll(() => tenant.sim.close());
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "msal-guard-restart-"));
+  for (const user of Object.values(USERS)) tenant.sim.unlock(user);
+  tenant.sim.clearFaults();
+  tenant.sim.resetLog();
+  return () => rm(dir, { recursive: true, force: true });
+});
+
+/** One "process": a fresh msal-node app, guard and FileStore instance on the same file. */
+function startProcess() {
+  const clock = simulatedGuardClock(tenant.clock);
+  const app = new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: quietLogger });
+  const store = new FileStore({ path: join(dir, "state.json"), clock });
+  return guardClient(app, { store, clock });
+}
+
+async function rejection(call: Promise<unknown>): Promise<MsalGuardError> {
+  try {
+    await call;
+  } catch (error) {
+    if (isMsalGuardError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a failure");
+}
+
+const stale = { scopes: ["User.Read"], username: USERS.ada, password: "stale-password" };
+
+it("a rejected credential stays latched across a restart, without the password on disk", async () => {
+  const first = startProcess();
+  expect((await rejection(first.acquireTokenByUsernamePassword(stale))).suppressed).toBe(false);
+
+  const afterRestart = startProcess();
+  const error = await rejection(afterRestart.acquireTokenByUsernamePassword(stale));
+  expect(error).toMatchObject({ kind: "invalid_credentials", suppressed: true });
+  expect(tenant.sim.counts().total).toBe(1);
+
+  const onDisk = await readFile(join(dir, "state.json"), "utf8");
+  expect(onDisk).not.toContain("stale-password");
+  expect(onDisk).not.toContain(USERS.ada);
+  expect(onDisk).not.toContain("contoso");
+});
+
+it("a lockout window stays in force across a restart", async () => {
+  tenant.sim.flagAddress("127.0.0.1");
+  try {
+    const first = startProcess();
+    expect(await rejection(first.acquireTokenByUsernamePassword({ ...stale, password: PASSWORD }))).toMatchObject({ kind: "account_locked", suppressed: false });
+    tenant.clock.advance(30_000);
+    const afterRestart = startProcess();
+    expect(await rejection(afterRestart.acquireTokenByUsernamePassword({ ...stale, password: PASSWORD }))).toMatchObject({
+      kind: "account_locked",
+      suppressed: true,
+      retryAfterMs: 30_000,
+    });
+    expect(tenant.sim.counts().total).toBe(1);
+  } finally {
+    tenant.sim.unflagAddress("127.0.0.1");
+  }
+});
+
+it("a corrupt state file means a clean start, never a crash", async () => {
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(join(dir, "state.json"), "{ not json");
+  const client = startProcess();
+  const result = await client.acquireTokenByUsernamePassword({ ...stale, password: PASSWORD });
+  expect(result?.accessToken).toBeTruthy();
+});
