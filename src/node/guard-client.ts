@@ -1,5 +1,4 @@
 import type {
-  AuthenticationResult,
   ConfidentialClientApplication,
   ManagedIdentityApplication,
   PublicClientApplication,
@@ -243,4 +242,4 @@ function userOfAssertion(assertion: unknown): string | undefined {
   }
 }
 
-export type { AuthenticationResult };
+export type { AuthenticationResult } from "@azure/msal-node";

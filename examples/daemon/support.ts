@@ -1,0 +1,72 @@
+// Shared by the two daemon examples: simulated time and structured, PII-free log lines.
+// Nothing here is needed in production: there, leave `clock` out of guardClient's options
+// and log to wherever your daemon logs.
+import type { GuardClock, GuardEvent } from "msal-guard";
+import type { ManualClock } from "msal-guard/testing";
+
+/**
+ * A GuardClock on the simulator's manual clock. `sleep` moves simulated time forward at
+ * once, so the examples' hours pass in milliseconds, for the daemon's own waits and
+ * for the guard's retry backoff alike.
+ */
+export function simulatedClock(clock: ManualClock): GuardClock {
+  let seed = 0x5eed;
+  return {
+    now: () => clock.now(),
+    sleep: async (ms) => {
+      clock.advance(Math.max(0, ms));
+    },
+    random: () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    },
+  };
+}
+
+/** One JSON line per log entry, stamped with (simulated) time. */
+export function createLogger(clock: { now(): number }, service: string) {
+  return (entry: Record<string, unknown>): void => {
+    console.log(JSON.stringify({ time: new Date(clock.now()).toISOString(), service, ...entry }));
+  };
+}
+
+export type Log = ReturnType<typeof createLogger>;
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/**
+ * A guard event as a log entry. Events never carry user names or credentials: `identity`
+ * is a keyed hash (shortened here), and only codes, kinds and times are logged.
+ */
+export function logGuardEvent(log: Log, event: GuardEvent): void {
+  switch (event.type) {
+    case "classified":
+      log({
+        level: "warn",
+        msg: "token request failed",
+        method: event.method,
+        identity: event.identity.slice(0, 12),
+        kind: event.classification.kind,
+        codes: event.classification.codes,
+        effect: event.effect,
+        until: iso(event.until),
+        correlationId: event.classification.correlationId,
+      });
+      break;
+    case "suppressed":
+      log({ level: "info", msg: "token request suppressed (not sent)", method: event.method, kind: event.kind, reason: event.reason, retryAt: iso(event.retryAt) });
+      break;
+    case "probe":
+      log({ level: "info", msg: "probing: one request to see whether the lockout is over", method: event.method });
+      break;
+    case "released":
+      log({ level: "info", msg: "suppression released", reason: event.reason });
+      break;
+    case "retry":
+      log({ level: "info", msg: "retrying a transient failure", method: event.method, kind: event.kind, attempt: event.attempt, delayMs: event.delayMs });
+      break;
+    case "store_error":
+      log({ level: "error", msg: "suppression store failed; deciding from memory", operation: event.operation, error: event.error instanceof Error ? event.error.message : String(event.error) });
+      break;
+  }
+}
