@@ -129,3 +129,24 @@ describe("suppression engine properties", () => {
     );
   });
 });
+
+describe("stored windows are trusted only up to their cap from when they were written", () => {
+  const now = 1_800_000_000_000;
+  it.each([
+    ["a lockout written 31 minutes ago claiming years", { v: 1, lockout: { count: 3, since: now - 31 * 60_000, until: now + 1e12, codes: [50053] } }, false],
+    ["a lockout written 29 minutes ago claiming years", { v: 1, lockout: { count: 3, since: now - 29 * 60_000, until: now + 1e12, codes: [50053] } }, true],
+    ["a lockout dated in the future", { v: 1, lockout: { count: 1, since: now + 3_600_000, until: now + 7_200_000, codes: [50053] } }, false],
+    ["a lockout without its write time", { v: 1, lockout: { count: 1, until: now + 60_000, codes: [50053] } }, false],
+  ])("%s", async (_, record, suppressed) => {
+    const raw = JSON.stringify(record);
+    const store: GuardStore = { get: async (key) => (key.startsWith("i:") ? raw : undefined), set: async () => {}, delete: async () => {}, acquireLease: async () => true, releaseLease: async () => {} };
+    const engine = createSuppressionEngine({ store, clock: fixedClock(now) });
+    let sent = false;
+    const outcome = await engine
+      .execute({ method: "m", identity: { authority: "https://a/t", clientId: "c", user: "u" }, scopes: ["s"], silent: false, send: async () => ((sent = true), { accessToken: "t" }) })
+      .then(() => "sent", (e: unknown) => (isMsalGuardError(e) && e.suppressed ? "suppressed" : "other"));
+    // A lockout record past its window asks for one probe, which this engine may send.
+    expect(outcome).toBe(suppressed ? "suppressed" : "sent");
+    expect(sent).toBe(!suppressed);
+  });
+});

@@ -16,6 +16,8 @@ export const RECORD_VERSION = 1;
 export interface LockoutState {
   /** Lockouts seen in a row (1 for the first); drives the escalating window. */
   readonly count: number;
+  /** When the window was recorded, epoch ms. */
+  readonly since: number;
   /** End of the current window, epoch ms. After it, exactly one caller probes. */
   readonly until: number;
   readonly codes: readonly number[];
@@ -26,6 +28,7 @@ export interface CredentialLatch {
   readonly fingerprint: string;
   readonly kind: GuardErrorKind;
   readonly codes: readonly number[];
+  readonly since: number;
   readonly until: number;
 }
 
@@ -33,6 +36,7 @@ export interface CredentialLatch {
 export interface ScopeBlock {
   readonly kind: GuardErrorKind;
   readonly codes: readonly number[];
+  readonly since: number;
   readonly until: number;
   /** Only silent calls are blocked (interaction can fix it; the app decides about interaction). */
   readonly silentOnly: boolean;
@@ -47,7 +51,7 @@ export interface IdentityRecord {
 
 export interface AppRecord {
   readonly v: typeof RECORD_VERSION;
-  readonly throttle?: { readonly until: number; readonly kind: GuardErrorKind; readonly codes: readonly number[] };
+  readonly throttle?: { readonly since: number; readonly until: number; readonly kind: GuardErrorKind; readonly codes: readonly number[] };
 }
 
 /** What a call is, as far as suppression is concerned (all keys already hashed). */
@@ -88,24 +92,27 @@ export function parseIdentityRecord(raw: string | undefined, now: number, policy
   const record: { v: 1; lockout?: LockoutState; latches?: CredentialLatch[]; blocks?: Record<string, ScopeBlock> } = { v: RECORD_VERSION };
 
   const lockout = value.lockout as Record<string, unknown> | undefined;
-  if (isObject(lockout) && isCount(lockout.count) && isTime(lockout.until)) {
-    record.lockout = { count: lockout.count, until: Math.min(lockout.until, now + policy.lockout.maxWindowMs), codes: codesOf(lockout.codes) };
+  const lockoutWindow = isObject(lockout) && isCount(lockout.count) ? trustedWindow(lockout, now, policy.lockout.maxWindowMs) : undefined;
+  if (lockoutWindow !== undefined && isObject(lockout)) {
+    record.lockout = { count: lockout.count as number, ...lockoutWindow, codes: codesOf(lockout.codes) };
   }
   if (Array.isArray(value.latches)) {
     const latches: CredentialLatch[] = [];
     for (const latch of value.latches.slice(0, MAX_LATCHES) as unknown[]) {
       if (!isObject(latch) || typeof latch.fingerprint !== "string" || !/^[0-9a-f]{16,128}$/.test(latch.fingerprint)) continue;
-      if (!isGuardErrorKind(latch.kind) || !isTime(latch.until)) continue;
-      latches.push({ fingerprint: latch.fingerprint, kind: latch.kind, codes: codesOf(latch.codes), until: Math.min(latch.until, now + policy.rejectedCredentialMs) });
+      const window = trustedWindow(latch, now, policy.rejectedCredentialMs);
+      if (!isGuardErrorKind(latch.kind) || window === undefined) continue;
+      latches.push({ fingerprint: latch.fingerprint, kind: latch.kind, codes: codesOf(latch.codes), ...window });
     }
     if (latches.length > 0) record.latches = latches;
   }
   if (isObject(value.blocks)) {
     const blocks: Record<string, ScopeBlock> = {};
     for (const [scopeKey, block] of Object.entries(value.blocks).slice(0, MAX_BLOCKS)) {
-      if (!isObject(block) || !isGuardErrorKind(block.kind) || !isTime(block.until) || typeof block.silentOnly !== "boolean") continue;
-      const cap = block.silentOnly ? policy.interactionRequiredMs : policy.conditionalAccessMs;
-      blocks[scopeKey] = { kind: block.kind, codes: codesOf(block.codes), until: Math.min(block.until, now + cap), silentOnly: block.silentOnly };
+      if (!isObject(block) || !isGuardErrorKind(block.kind) || typeof block.silentOnly !== "boolean") continue;
+      const window = trustedWindow(block, now, block.silentOnly ? policy.interactionRequiredMs : policy.conditionalAccessMs);
+      if (window === undefined) continue;
+      blocks[scopeKey] = { kind: block.kind, codes: codesOf(block.codes), ...window, silentOnly: block.silentOnly };
     }
     if (Object.keys(blocks).length > 0) record.blocks = blocks;
   }
@@ -116,8 +123,9 @@ export function parseAppRecord(raw: string | undefined, now: number, policy: Sup
   const value = parseJson(raw);
   if (value === undefined || value.v !== RECORD_VERSION) return { v: RECORD_VERSION };
   const throttle = value.throttle;
-  if (isObject(throttle) && isTime(throttle.until) && isGuardErrorKind(throttle.kind)) {
-    return { v: RECORD_VERSION, throttle: { until: Math.min(throttle.until, now + policy.throttle.maxMs), kind: throttle.kind, codes: codesOf(throttle.codes) } };
+  const window = isObject(throttle) && isGuardErrorKind(throttle.kind) ? trustedWindow(throttle, now, policy.throttle.maxMs) : undefined;
+  if (window !== undefined && isObject(throttle)) {
+    return { v: RECORD_VERSION, throttle: { ...window, kind: throttle.kind as GuardErrorKind, codes: codesOf(throttle.codes) } };
   }
   return { v: RECORD_VERSION };
 }
@@ -176,26 +184,26 @@ export function afterFailure(
     const count = (identity.lockout?.count ?? 0) + 1;
     const window = Math.min(policy.lockout.firstWindowMs * policy.lockout.multiplier ** (count - 1), policy.lockout.maxWindowMs);
     const until = now + window;
-    return { identity: { ...base, lockout: { count, until, codes } }, app, effect: "lockout", until };
+    return { identity: { ...base, lockout: { count, since: now, until, codes } }, app, effect: "lockout", until };
   }
   if (c.kind === "throttled") {
     const wait = Math.min(c.retryAfterMs ?? policy.throttle.defaultMs, policy.throttle.maxMs);
     const until = now + wait;
-    return { identity: base, app: { v: RECORD_VERSION, throttle: { until, kind: c.kind, codes } }, effect: "throttle", until };
+    return { identity: base, app: { v: RECORD_VERSION, throttle: { since: now, until, kind: c.kind, codes } }, effect: "throttle", until };
   }
   if (LATCHING_KINDS.has(c.kind) && call.fingerprint !== undefined) {
     const until = now + policy.rejectedCredentialMs;
     const others = (base.latches ?? []).filter((l) => l.fingerprint !== call.fingerprint && l.until > now);
-    const latches = [{ fingerprint: call.fingerprint, kind: c.kind, codes, until }, ...others].slice(0, MAX_LATCHES);
+    const latches = [{ fingerprint: call.fingerprint, kind: c.kind, codes, since: now, until }, ...others].slice(0, MAX_LATCHES);
     return { identity: { ...base, latches }, app, effect: "latch", until };
   }
   if (c.kind === "conditional_access_blocked") {
     const until = now + policy.conditionalAccessMs;
-    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, until, silentOnly: false }, now), app, effect: "block", until };
+    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly: false }, now), app, effect: "block", until };
   }
   if (KIND_TRAITS[c.kind].retry === "after_interaction" && call.silent && c.kind !== "user_cancelled") {
     const until = now + policy.interactionRequiredMs;
-    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, until, silentOnly: true }, now), app, effect: "block", until };
+    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly: true }, now), app, effect: "block", until };
   }
   return { identity: base, app, effect: "none", until: undefined };
 }
@@ -265,6 +273,21 @@ function parseJson(raw: string | undefined): Record<string, unknown> | undefined
   } catch {
     return undefined;
   }
+}
+
+/** How far clocks of processes sharing a store may disagree. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * A stored window, trusted only up to its cap from when it was written: a record that
+ * claims a longer window, was "written" in the future, or lacks its times is ignored or
+ * cut, so no stored value (corrupt, hostile, or from a misconfigured peer) can suppress
+ * calls for longer than the policy allows.
+ */
+function trustedWindow(entry: Record<string, unknown>, now: number, cap: number): { since: number; until: number } | undefined {
+  const { since, until } = entry;
+  if (!isTime(since) || !isTime(until) || since > now + CLOCK_SKEW_MS) return undefined;
+  return { since, until: Math.min(until, since + cap, now + cap) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
