@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", testing: "src/testing/index.ts", node: "src/node/index.ts" },
+    entry: { index: "src/index.ts", testing: "src/testing/index.ts", node: "src/node/index.ts", browser: "src/browser/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     clean: false, // the build script empties dist once; two parallel configs must not clean each other

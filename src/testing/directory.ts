@@ -53,6 +53,12 @@ export interface SimulatedClient {
   readonly secretState?: "valid" | "expired";
   /** @default "confidential" when `secret` is set, otherwise "public" */
   readonly type?: "confidential" | "public";
+  /**
+   * Redirect URIs `/authorize` accepts, matched exactly, besides any plain-HTTP
+   * loopback URI (`http://127.0.0.1:<port>/...`, `http://localhost:<port>/...`), which
+   * every client accepts. @default none
+   */
+  readonly redirectUris?: readonly string[];
 }
 
 /**
@@ -87,6 +93,7 @@ export interface ClientRecord {
   readonly secret: string | undefined;
   readonly secretState: "valid" | "expired";
   readonly type: "confidential" | "public";
+  readonly redirectUris: readonly string[];
 }
 
 /** Directory keys are case-insensitive UPNs. */
@@ -127,6 +134,7 @@ export function toClientRecord(client: SimulatedClient): ClientRecord {
     secret: client.secret,
     secretState: client.secretState ?? "valid",
     type: client.type ?? (client.secret === undefined ? "public" : "confidential"),
+    redirectUris: [...(client.redirectUris ?? [])],
   };
 }
 

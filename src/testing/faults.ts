@@ -63,6 +63,11 @@ export interface StatusFault extends FaultBase {
   readonly suberror?: string;
   /** Adds `claims` to a JSON body. */
   readonly claims?: string;
+  /**
+   * Replaces the JSON body's description text after `AADSTSnnnnn: `, sent verbatim
+   * (markup included), e.g. to test that a page renders it as inert text.
+   */
+  readonly description?: string;
 }
 
 /** Only delay, then handle the request normally. */

@@ -26,8 +26,10 @@ const CODES: Readonly<Record<number, CodeInfo>> = {
   50013: { error: "invalid_grant", status: 400, text: "Assertion failed signature validation." },
   50034: { error: "invalid_grant", status: 400, text: "The user account {username} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory." },
   50053: { error: "invalid_grant", status: 400, text: "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password." },
+  50011: { error: "invalid_request", status: 400, text: "The redirect URI '{redirectUri}' specified in the request does not match the redirect URIs configured for the application '{clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal." },
   50055: { error: "user_password_expired", status: 400, text: "The password is expired.", suberror: "user_password_expired" },
   50057: { error: "invalid_grant", status: 400, text: "The user account is disabled." },
+  50058: { error: "login_required", status: 400, text: "A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to Azure AD." },
   50076: { error: "invalid_grant", status: 400, text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'.", suberror: "basic_action" },
   50126: { error: "invalid_grant", status: 400, text: "Error validating credentials due to invalid username or password." },
   50173: { error: "invalid_grant", status: 400, text: "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password." },
@@ -48,6 +50,7 @@ const CODES: Readonly<Record<number, CodeInfo>> = {
   90033: { error: "temporarily_unavailable", status: 503, text: "A transient error has occurred. Please try again." },
   90055: { error: "temporarily_unavailable", status: 429, text: "Too many incoming requests. Please retry later." },
   501481: { error: "invalid_grant", status: 400, text: "The Code_Verifier does not match the code_challenge supplied in the authorization request." },
+  700054: { error: "unsupported_response_type", status: 400, text: "response_type '{responseType}' is not enabled for the application." },
   700016: { error: "unauthorized_client", status: 400, text: "Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant." },
   700025: { error: "invalid_client", status: 401, text: "Client is public so neither 'client_assertion' nor 'client_secret' should be presented." },
   900144: { error: "invalid_request", status: 400, text: "The request body must contain the following parameter: '{parameter}'." },
@@ -78,6 +81,8 @@ export interface EntraErrorSpec {
   readonly claims?: string;
   /** Values for `{name}` placeholders in the description. */
   readonly details?: Readonly<Record<string, string>>;
+  /** Replaces the description text of the last code (after `AADSTSnnnnn: `), sent verbatim. */
+  readonly text?: string;
   /** More top-level fields (e.g. `password_change_url`). */
   readonly extraFields?: Readonly<Record<string, unknown>>;
 }
@@ -128,7 +133,7 @@ export function buildErrorBody(spec: EntraErrorSpec, ctx: ErrorContext): { statu
   const defaults = codeDefaults(primary);
   const timestamp = entraTimestamp(ctx.nowMs);
   const description = [
-    spec.codes.map((code) => describe(code, spec.details)).join(" "),
+    spec.codes.map((code, i) => (spec.text !== undefined && i === spec.codes.length - 1 ? `AADSTS${code}: ${spec.text}` : describe(code, spec.details))).join(" "),
     `Trace ID: ${ctx.traceId}`,
     `Correlation ID: ${ctx.correlationId}`,
     `Timestamp: ${timestamp}`,

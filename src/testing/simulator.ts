@@ -53,6 +53,7 @@ import {
   type SimulatorEndpoints,
 } from "./config.js";
 import { SOURCE_ADDRESS_HEADER } from "./network-client.js";
+import { handleAuthorizeRequest, withResponse, type AuthorizeErrorRule, type AuthorizeOutcome } from "./authorize-endpoint.js";
 
 /** Fixed default tenant id, so test output is stable. */
 export const DEFAULT_TENANT_ID = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
@@ -83,6 +84,23 @@ export interface SimulatorDeviceCodeOptions {
   readonly expiresInSeconds?: number;
   /** Approve every new device code as this user at once. @default none */
   readonly autoApprove?: string;
+}
+
+/** Which `/authorize` requests a {@link SignInFailureRule} applies to. Every field given must match. */
+export interface SignInMatch {
+  readonly clientId?: string;
+  /** The user signing in (`login_hint`, else the interactive user), compared case-insensitively. */
+  readonly username?: string;
+  /** `true`: only `prompt=none` (hidden iframe) requests; `false`: only interactive ones. */
+  readonly silent?: boolean;
+}
+
+/** Options for {@link EntraSimulator.failSignIns}: an error redirect instead of a sign-in. */
+export interface SignInFailureRule extends AuthorizeErrorRule {
+  /** @default every `/authorize` request */
+  readonly match?: SignInMatch;
+  /** How many sign-ins fail before the rule retires itself. @default unlimited (until removed) */
+  readonly times?: number;
 }
 
 /** Options for {@link startEntraSimulator}. */
@@ -117,6 +135,11 @@ export interface EntraSimulatorOptions extends ErrorShapeOptions {
   readonly port?: number;
   /** Makes unique ids (trace ids, tokens, codes). @default crypto.randomUUID */
   readonly createId?: () => string;
+  /**
+   * The user signed in to the simulated browser session (see `setInteractiveUser`).
+   * @default none: interactive sign-ins need a `login_hint`, `prompt=none` gets `login_required`
+   */
+  readonly interactiveUser?: string;
 }
 
 /** A lockout counter as tests see it. */
@@ -192,6 +215,21 @@ export interface EntraSimulator {
 
   /** A code for the authorization_code grant, as if `username` had signed in interactively. */
   issueAuthorizationCode(username: string, options?: AuthorizationCodeOptions): string;
+  /**
+   * Sets the user signed in to the simulated browser (the Entra session cookie, in
+   * effect). `/authorize` signs in the `login_hint` user when that user exists, else
+   * this one; `prompt=none` (MSAL's hidden iframe) needs a session: with `undefined`
+   * it gets `login_required` (AADSTS50058) and an interactive sign-in with no known
+   * `login_hint` comes back as cancelled (`access_denied`, `error_subcode=cancel`).
+   */
+  setInteractiveUser(username: string | undefined): void;
+  /**
+   * Answers matching `/authorize` requests with an error redirect instead of signing
+   * the user in, e.g. `{ code: 50053 }` or a description carrying markup.
+   */
+  failSignIns(rule: SignInFailureRule): FaultHandle;
+  /** The user backs out of the sign-in page: `error=access_denied&error_subcode=cancel`. */
+  cancelSignIns(options?: { readonly times?: number; readonly match?: SignInMatch }): FaultHandle;
   /** Approves a pending device code (`"latest"`: the newest one) as `username`. */
   approveDeviceCode(userCode: string, username: string): void;
   /** Revokes the user's refresh tokens (they then get 50173); returns how many. */
@@ -347,6 +385,8 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
   };
   for (const user of options.users ?? []) state.users.set(userKey(user.username), toUserRecord(user, salt));
   for (const client of options.clients ?? []) state.clients.set(client.clientId, toClientRecord(client));
+  let interactiveUser = options.interactiveUser;
+  const signInFailures: SignInFailureEntry[] = [];
 
   const faults: ActiveFault[] = [];
   const throttles: ActiveFault[] = [];
@@ -408,6 +448,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
             ...(fault.error === undefined ? {} : { error: fault.error }),
             ...(fault.suberror === undefined ? {} : { suberror: fault.suberror }),
             ...(fault.claims === undefined ? {} : { claims: fault.claims }),
+            ...(fault.description === undefined ? {} : { text: fault.description }),
           },
           parsed,
           { reason },
@@ -422,6 +463,58 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     return {
       ...jsonReply(200, outcome.body, who),
       headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store, no-cache", pragma: "no-cache" },
+    };
+  }
+
+  function authorizeReply(parsed: ParsedRequest): Reply {
+    const params = authorizeParams(parsed);
+    const outcome = handleAuthorizeRequest(
+      state,
+      {
+        params,
+        sourceAddress: parsed.sourceAddress,
+        nowMs: clock.now(),
+        interactiveUser,
+        forced: takeSignInFailure(signInFailures, {
+          clientId: params.get("client_id") ?? undefined,
+          username: params.get("login_hint") ?? interactiveUser,
+          silent: params.get("prompt") === "none",
+        }),
+      },
+      state.errorShape.authorizeErrorVariants,
+    );
+    return outcomeToReply(outcome, parsed);
+  }
+
+  function outcomeToReply(outcome: AuthorizeOutcome, parsed: ParsedRequest): Reply {
+    if (outcome.kind === "page") {
+      const json = errorReply(outcome.spec, parsed, { reason: outcome.reason });
+      const body = JSON.parse(json.body ?? "{}") as { error?: string; error_description?: string };
+      return { ...json, headers: { "content-type": "text/html; charset=utf-8" }, body: authorizeErrorPage(body.error ?? "", body.error_description ?? "") };
+    }
+    const fields: Record<string, string> = {};
+    let codes: readonly number[] = [];
+    let error = outcome.params["error"];
+    if (outcome.spec !== undefined) {
+      const json = errorReply(outcome.spec, parsed);
+      const body = JSON.parse(json.body ?? "{}") as Record<string, unknown>;
+      for (const name of ["error", "error_description", "error_uri", "suberror", "claims"]) {
+        const value = body[name];
+        if (typeof value === "string") fields[name] = value;
+      }
+      codes = json.codes ?? [];
+      error = json.error;
+    }
+    Object.assign(fields, outcome.params);
+    if (outcome.state !== undefined) fields["state"] = outcome.state;
+    return {
+      status: 302,
+      headers: { location: withResponse(outcome.redirectUri, outcome.responseMode, fields), "cache-control": "no-store, no-cache", pragma: "no-cache" },
+      codes,
+      error,
+      reason: outcome.reason,
+      username: outcome.username,
+      location: outcome.location,
     };
   }
 
@@ -456,7 +549,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       case "keys":
         return jsonReply(200, { keys: [] });
       case "authorize":
-        return { status: 501, headers: { "content-type": "text/html; charset=utf-8" }, body: htmlErrorPage(501), reason: "authorize_not_simulated" };
+        return authorizeReply(parsed);
       case "token":
       case "devicecode": {
         if (method !== "POST") return errorReply({ codes: [900561], details: { method } }, parsed, { reason: "wrong_method" });
@@ -533,8 +626,11 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     if (rawBody === undefined) return;
     const parsed = parseRequest(req, rawBody);
     const grant = parsed.endpoint === "token" ? grantOf(parsed.params) : undefined;
-    const username = parsed.endpoint === "token" ? usernameOf(state, parsed.params) : undefined;
-    const target = { endpoint: parsed.endpoint, grant, clientId: parsed.params.get("client_id") ?? undefined, username };
+    const authorize = parsed.endpoint === "authorize" ? authorizeParams(parsed) : undefined;
+    const username =
+      parsed.endpoint === "token" ? usernameOf(state, parsed.params) : authorize ? (authorize.get("login_hint") ?? interactiveUser) : undefined;
+    const clientId = (authorize ?? parsed.params).get("client_id") ?? undefined;
+    const target = { endpoint: parsed.endpoint, grant, clientId, username };
 
     let reply: Reply | undefined;
     const fault = takeFault(faults, target, arrivedMs);
@@ -680,6 +776,17 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       log.length = 0;
     },
 
+    setInteractiveUser(username) {
+      if (username !== undefined) requireUser(username);
+      interactiveUser = username;
+    },
+    failSignIns(rule) {
+      return addSignInFailure(signInFailures, rule);
+    },
+    cancelSignIns(cancelOptions = {}) {
+      return addSignInFailure(signInFailures, { error: "access_denied", errorSubcode: "cancel", ...cancelOptions });
+    },
+
     issueAuthorizationCode(username, codeOptions = {}) {
       const user = requireUser(username);
       const code = `simAC.${createId()}`;
@@ -735,4 +842,64 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     },
   };
   return simulator;
+}
+
+/** `/authorize` parameters: the query, plus the form body of a POSTed request. */
+function authorizeParams(parsed: ParsedRequest): URLSearchParams {
+  const merged = new URLSearchParams(parsed.url.search);
+  for (const [name, value] of parsed.params) if (!merged.has(name)) merged.set(name, value);
+  return merged;
+}
+
+interface SignInFailureEntry {
+  readonly rule: SignInFailureRule;
+  remaining: number;
+  hits: number;
+}
+
+function addSignInFailure(list: SignInFailureEntry[], rule: SignInFailureRule): FaultHandle {
+  const times = rule.times ?? Number.POSITIVE_INFINITY;
+  if (!(times >= 0)) throw new RangeError(`times must be a non-negative number; got ${rule.times}`);
+  const entry: SignInFailureEntry = { rule, remaining: times, hits: 0 };
+  if (times > 0) list.push(entry);
+  return {
+    get hits() {
+      return entry.hits;
+    },
+    get remaining() {
+      return entry.remaining;
+    },
+    remove() {
+      entry.remaining = 0;
+      const index = list.indexOf(entry);
+      if (index >= 0) list.splice(index, 1);
+    },
+  };
+}
+
+function takeSignInFailure(
+  list: SignInFailureEntry[],
+  target: { clientId: string | undefined; username: string | undefined; silent: boolean },
+): AuthorizeErrorRule | undefined {
+  const entry = list.find(({ rule: { match } }) => {
+    if (match === undefined) return true;
+    if (match.clientId !== undefined && match.clientId !== target.clientId) return false;
+    if (match.silent !== undefined && match.silent !== target.silent) return false;
+    if (match.username !== undefined && match.username.toLowerCase() !== target.username?.toLowerCase()) return false;
+    return true;
+  });
+  if (entry === undefined) return undefined;
+  entry.hits += 1;
+  entry.remaining -= 1;
+  if (entry.remaining <= 0) list.splice(list.indexOf(entry), 1);
+  return entry.rule;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The page Entra shows when it cannot redirect an error back (unknown client, bad redirect URI). */
+function authorizeErrorPage(error: string, description: string): string {
+  return `<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Sorry, but we're having trouble signing you in.</h1><p id="error">${escapeHtml(error)}</p><pre id="error_description">${escapeHtml(description)}</pre></body></html>`;
 }

@@ -17,6 +17,12 @@ export interface ErrorShapeOptions {
   readonly omitSuberror?: readonly number[];
   /** `error_codes` for a wrong password: `[50126]` or `[70002, 50126]`. @default [50126] */
   readonly badPasswordCodes?: readonly number[];
+  /**
+   * `error` value per AADSTS code on `/authorize` error redirects, e.g.
+   * `{ 50053: "access_denied" }`. @default 50053 and 53003: `interaction_required`,
+   * 50058: `login_required` (see `AUTHORIZE_ERROR_BY_CODE`)
+   */
+  readonly authorizeErrorVariants?: Readonly<Record<number, string>>;
 }
 
 /** Resolved form of {@link ErrorShapeOptions}. */
@@ -24,6 +30,7 @@ export interface ErrorShape {
   readonly errorVariants: ReadonlyMap<number, string>;
   readonly omitSuberror: ReadonlySet<number>;
   readonly badPasswordCodes: readonly number[];
+  readonly authorizeErrorVariants: ReadonlyMap<number, string>;
 }
 
 export function resolveErrorShape(options: ErrorShapeOptions, base?: ErrorShape): ErrorShape {
@@ -33,6 +40,9 @@ export function resolveErrorShape(options: ErrorShapeOptions, base?: ErrorShape)
       : (base?.errorVariants ?? new Map()),
     omitSuberror: options.omitSuberror ? new Set(options.omitSuberror) : (base?.omitSuberror ?? new Set()),
     badPasswordCodes: options.badPasswordCodes ? [...options.badPasswordCodes] : (base?.badPasswordCodes ?? [50126]),
+    authorizeErrorVariants: options.authorizeErrorVariants
+      ? new Map(Object.entries(options.authorizeErrorVariants).map(([code, error]) => [Number(code), error]))
+      : (base?.authorizeErrorVariants ?? new Map()),
   };
 }
 

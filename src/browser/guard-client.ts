@@ -1,0 +1,545 @@
+import type { IPublicClientApplication } from "@azure/msal-browser";
+import type { Classification } from "../core/classification.js";
+import { classify } from "../core/classify.js";
+import { ERROR_CLASS_BY_KIND, isMsalGuardError, type ConditionalAccessBlockedError, type MsalGuardError } from "../core/errors.js";
+import {
+  createSuppressionEngine,
+  type GuardEvent,
+  type GuardIdentity,
+  type GuardStatus,
+  type ResetScope,
+  type SuppressionEngine,
+} from "../core/guard/engine.js";
+import { hashKey } from "../core/guard/keys.js";
+import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
+import { systemGuardClock, type GuardClock, type GuardStore } from "../core/guard/store.js";
+import type { GuardErrorKind } from "../core/kinds.js";
+import { read } from "../core/read.js";
+import { BIND_POLICY, LocalStorageStore, type LocalStorageStoreEvent } from "./stores/local-storage-store.js";
+
+/** What the guard needs from a network observer (see `createBrowserNetworkObserver`). */
+export interface BrowserResponseSource {
+  /** Every failed response recorded for a correlation id, oldest first. */
+  failuresFor(correlationId: string): readonly unknown[];
+  /** Forgets an id's records (called before a call reuses an app-supplied correlation id). */
+  take?(correlationId: string): unknown;
+  /** The module to install as `system.networkClient`; when present the guard checks it is installed. */
+  readonly networkClient?: unknown;
+}
+
+/**
+ * What the guard may do when a silent call (`acquireTokenSilent`, `ssoSilent`) fails with
+ * a kind interaction can fix (`mfa_required`, `consent_required`, `interaction_required`):
+ * - `"none"`: nothing; the typed error reaches the app, which decides.
+ * - `"popup"`: one `acquireTokenPopup` with MSAL's `claims`, and the call resolves with its result.
+ * - `"redirect"`: one `acquireTokenRedirect` with `claims`; the call rejects with the typed
+ *   error while the page navigates away, and the outcome arrives through `handleRedirectPromise`.
+ *
+ * Never for Conditional Access (53003) or any `message_only` failure, never while another
+ * interaction is in progress, and at most once per identity per `interactionWindowMs`
+ * (remembered in the store, so across tabs and across the redirect's reload).
+ */
+export type InteractionMode = "none" | "popup" | "redirect";
+
+export type BrowserGuardEvent =
+  | GuardEvent
+  /** The guard started (or declined to start) an interactive sign-in after a silent failure. */
+  | {
+      readonly type: "interaction";
+      readonly method: "acquireTokenPopup" | "acquireTokenRedirect";
+      readonly kind: GuardErrorKind;
+      readonly outcome: "started" | "skipped";
+      /** Why it was skipped: MSAL or this guard is already interacting, the window's one attempt was used, or another tab is deciding. */
+      readonly reason?: "in_progress" | "attempted_recently" | "busy";
+    }
+  /**
+   * MSAL hid a token-endpoint failure behind its iframe fallback (the caller would have seen
+   * `hidden`, e.g. `timed_out` or `login_required`); the guard reports the real failure.
+   */
+  | { readonly type: "recovered"; readonly method: string; readonly kind: GuardErrorKind; readonly hidden: string; readonly correlationId: string }
+  /** The default store can't use localStorage and keeps state in this tab's memory. */
+  | { readonly type: "store_fallback"; readonly reason: Extract<LocalStorageStoreEvent, { type: "fallback" }>["reason"]; readonly error: unknown };
+
+export interface BrowserGuardOptions extends SuppressionPolicyOptions {
+  /** Where suppression state lives. @default a `LocalStorageStore` (shared by the origin's tabs; memory when storage is unusable) */
+  readonly store?: GuardStore;
+  /**
+   * The observer installed as the app's `system.networkClient`. Without it the guard still
+   * types errors and suppresses calls, but can't see HTTP status, `Retry-After`, or the
+   * token-endpoint failure MSAL hides behind its iframe fallback.
+   */
+  readonly observer?: BrowserResponseSource;
+  /** Receives engine events plus `interaction`, `recovered` and `store_fallback`. Costs nothing when absent. */
+  readonly onEvent?: (event: BrowserGuardEvent) => void;
+  /** Time, sleep and randomness, for tests. @default the system clock */
+  readonly clock?: GuardClock;
+  /** Longest wait for one store operation before deciding from memory, ms. @default 1_000 */
+  readonly storeTimeoutMs?: number;
+  /** Overrides the authority read from the app's configuration (used for keys only). */
+  readonly authority?: string;
+  /** Overrides the client id read from the app's configuration. */
+  readonly clientId?: string;
+  /** @default "none" */
+  readonly interaction?: InteractionMode;
+  /** At most one automatic interactive attempt per identity in this window, ms. @default 120_000 */
+  readonly interactionWindowMs?: number;
+  /**
+   * A page of the app that explains a Conditional Access block (contact details, how to
+   * get access). Set on every `ConditionalAccessBlockedError` as `accessDeniedUrl` and
+   * passed to `onBlocked`. Must be http(s) or relative. Never opened unless `navigateOnBlocked`.
+   */
+  readonly accessDeniedUrl?: string;
+  /** Called (synchronously, errors ignored) for every `ConditionalAccessBlockedError` the guard raises, suppressed ones included. */
+  readonly onBlocked?: (error: BlockedError, accessDeniedUrl: string | undefined) => void;
+  /** Navigate to `accessDeniedUrl` (`location.assign`) when a call is blocked. @default false */
+  readonly navigateOnBlocked?: boolean;
+}
+
+/** A Conditional Access block as the browser guard raises it. */
+export type BlockedError = ConditionalAccessBlockedError & { readonly accessDeniedUrl?: string };
+
+export interface BrowserGuardControls {
+  /** What is suppressed, why, until when, and counters. */
+  status(): Promise<GuardStatus>;
+  /** Clears suppression: everything, one user (`{ user }`, the home account id), or one kind. */
+  reset(scope?: ResetScope): Promise<void>;
+}
+
+/** The methods the guard wraps; the app may have more (all passed through). */
+type GuardableApp = Pick<IPublicClientApplication, "acquireTokenSilent">;
+
+/** The application with the same methods and types, plus {@link BrowserGuardControls}. */
+export type GuardedBrowserClient<App extends GuardableApp> = App & BrowserGuardControls;
+
+type Request = Record<string, unknown>;
+type Method = "acquireTokenSilent" | "ssoSilent" | "acquireTokenPopup" | "loginPopup" | "acquireTokenRedirect" | "loginRedirect" | "acquireTokenByCode";
+
+const SILENT: ReadonlySet<string> = new Set(["acquireTokenSilent", "ssoSilent"]);
+const POPUP: ReadonlySet<string> = new Set(["acquireTokenPopup", "loginPopup"]);
+const REDIRECT: ReadonlySet<string> = new Set(["acquireTokenRedirect", "loginRedirect"]);
+const METHODS: readonly Method[] = ["acquireTokenSilent", "ssoSilent", "acquireTokenPopup", "loginPopup", "acquireTokenRedirect", "loginRedirect", "acquireTokenByCode"];
+const INTERACTIVE_KINDS: ReadonlySet<GuardErrorKind> = new Set(["mfa_required", "consent_required", "interaction_required"]);
+/** Request fields carried into the guard's own interactive attempt. */
+const CARRIED = ["scopes", "account", "authority", "loginHint", "domainHint", "sid", "extraQueryParameters", "tokenQueryParameters"] as const;
+const FLIGHT_FIELDS = ["claims", "forceRefresh", "cacheLookupPolicy", "authority", "code", "sid", "loginHint", "domainHint", "prompt", "redirectUri", "state"] as const;
+const PENDING_REDIRECT_KEY = "msal-guard.redirect";
+/** MSAL's own "interaction in progress" marker (msal-browser 2.x to 5.x), in its temporary cache storage. */
+const MSAL_INTERACTION_KEY = "msal.interaction.status";
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  "store", "observer", "onEvent", "clock", "storeTimeoutMs", "authority", "clientId", "interaction", "interactionWindowMs",
+  "accessDeniedUrl", "onBlocked", "navigateOnBlocked",
+  "lockout", "conditionalAccessMs", "rejectedCredentialMs", "throttle", "interactionRequiredMs", "retry", "probeLeaseMs",
+]);
+
+const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
+
+/**
+ * Wraps a msal-browser `PublicClientApplication` (4.x or 5.x). `acquireTokenSilent`,
+ * `ssoSilent`, `acquireTokenPopup`, `loginPopup`, `acquireTokenRedirect`, `loginRedirect`,
+ * `acquireTokenByCode` and `handleRedirectPromise` keep their signatures; successes pass
+ * through untouched; failures reject with msal-guard's typed errors (`cause` = MSAL's error);
+ * calls that cannot succeed are refused without a request (`suppressed: true`). Everything
+ * else on the app is passed through.
+ *
+ * @example
+ * const observer = createBrowserNetworkObserver();
+ * const pca = new PublicClientApplication({ auth, system: observer.system() });
+ * await pca.initialize();
+ * const client = guardClient(pca, { observer, accessDeniedUrl: "/access-denied" });
+ * await client.handleRedirectPromise();
+ * const { accessToken } = await client.acquireTokenSilent({ account, scopes: ["User.Read"] });
+ */
+export function guardClient<App extends GuardableApp>(app: App, options: BrowserGuardOptions = {}): GuardedBrowserClient<App> {
+  if (typeof app !== "object" || app === null || typeof (app as unknown as Request).acquireTokenSilent !== "function") {
+    throw new TypeError("msal-guard: guardClient(app) needs a msal-browser PublicClientApplication.");
+  }
+  if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: guardClient(app, options): options must be an object.");
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`msal-guard: guardClient(app, options): unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
+  }
+  const {
+    store: storeOption, observer, onEvent, clock: clockOption, storeTimeoutMs, authority: authorityOption, clientId: clientIdOption,
+    interaction = "none", interactionWindowMs = 120_000, accessDeniedUrl: deniedOption, onBlocked, navigateOnBlocked = false,
+    ...policy
+  } = options;
+  if (interaction !== "none" && interaction !== "popup" && interaction !== "redirect") {
+    throw new TypeError(`msal-guard: interaction must be "none", "popup" or "redirect", got ${JSON.stringify(interaction)}.`);
+  }
+  if (typeof interactionWindowMs !== "number" || !(interactionWindowMs >= 1_000 && interactionWindowMs <= 24 * 60 * 60_000)) {
+    throw new RangeError(`msal-guard: interactionWindowMs must be a number of milliseconds from 1000 to 86400000, got ${String(interactionWindowMs)}.`);
+  }
+  if (observer !== undefined && typeof observer.failuresFor !== "function") {
+    throw new TypeError("msal-guard: options.observer must have failuresFor(correlationId); create it with createBrowserNetworkObserver().");
+  }
+  const config = safe(() => (app as unknown as { getConfiguration?: () => unknown }).getConfiguration?.());
+  const installed = read(read(config, "system"), "networkClient");
+  if (observer?.networkClient !== undefined && installed !== undefined && installed !== observer.networkClient) {
+    throw new TypeError("msal-guard: options.observer is not this app's system.networkClient. Create the app with `system: observer.system(...)`.");
+  }
+  const accessDeniedUrl = checkedUrl(deniedOption);
+  const clock = clockOption ?? systemGuardClock;
+
+  const emit = onEvent === undefined ? undefined : (event: BrowserGuardEvent) => {
+    try {
+      onEvent(event);
+    } catch {
+      // a listener's bug must not break token calls
+    }
+  };
+  const store =
+    storeOption ??
+    new LocalStorageStore({
+      now: () => clock.now(),
+      onEvent: (event) => {
+        if (event.type === "fallback") emit?.({ type: "store_fallback", reason: event.reason, error: event.error });
+      },
+    });
+  const engine: SuppressionEngine = createSuppressionEngine({
+    store,
+    policy,
+    ...(onEvent === undefined ? {} : { onEvent: emit as (event: GuardEvent) => void }),
+    ...(clockOption === undefined ? {} : { clock: clockOption }),
+    ...(storeTimeoutMs === undefined ? {} : { storeTimeoutMs }),
+  });
+  (store as Partial<Pick<LocalStorageStore, typeof BIND_POLICY>>)[BIND_POLICY]?.(engine.policy);
+
+  const auth = read(config, "auth");
+  const appAuthority = authorityOption ?? str(read(auth, "authority")) ?? "https://login.microsoftonline.com/common";
+  const appClientId = clientIdOption ?? str(read(auth, "clientId")) ?? "unknown-client";
+  const target = app as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+  /** Interactions this guard started and hasn't seen end (popups, redirects being started). */
+  let interacting = 0;
+  /** Automatic attempts per identity, in case the store can't be used. */
+  const attempts = new Map<string, number>();
+
+  function userOf(request: Request): string | undefined {
+    const account = request.account;
+    return (
+      str(read(account, "homeAccountId")) ??
+      str(request.loginHint) ??
+      str(read(account, "username")) ??
+      str(read(safe(() => (app as unknown as { getActiveAccount?: () => unknown }).getActiveAccount?.()), "homeAccountId"))
+    );
+  }
+
+  function identityOf(request: Request): GuardIdentity {
+    return { authority: str(request.authority) ?? appAuthority, clientId: appClientId, user: userOf(request) };
+  }
+
+  /** The recorded failure that explains `error`: the one sharing its codes, else the last one. */
+  function responseFor(correlationId: string) {
+    return (error: unknown): unknown => {
+      const failures = observer?.failuresFor(correlationId) ?? [];
+      if (failures.length === 0) return undefined;
+      const codes = classify(error).codes;
+      return failures.find((f) => classify(f).codes.some((code) => codes.includes(code))) ?? failures.at(-1);
+    };
+  }
+
+  /**
+   * Under the default cache lookup policy MSAL answers a refresh-token `invalid_grant`
+   * (50053, a 53003 without suberror ...) with a hidden iframe and reports the iframe's
+   * outcome. When this call's token POST failed with codes the error doesn't carry, the
+   * POST is the real failure: raise its typed error, MSAL's error as `cause`.
+   */
+  function recovered(error: unknown, method: string, correlationId: string): MsalGuardError | undefined {
+    if (observer === undefined || isMsalGuardError(error)) return undefined;
+    const own = classify(error).codes;
+    let first: Classification | undefined;
+    for (const failure of observer.failuresFor(correlationId)) {
+      if (read(failure, "method") !== "POST" || !/\/token$/i.test(String(read(failure, "url") ?? ""))) continue;
+      const c = classify(failure, { now: clock.now() });
+      if (c.codes.length === 0) continue;
+      if (c.codes.some((code) => own.includes(code))) return undefined; // the error is this POST's own
+      first ??= c;
+    }
+    if (first === undefined) return undefined;
+    const classification: Classification = { ...first, correlationId: first.correlationId ?? correlationId };
+    emit?.({ type: "recovered", method, kind: classification.kind, hidden: str(read(error, "errorCode")) ?? str(read(error, "name")) ?? "unknown", correlationId });
+    return new ERROR_CLASS_BY_KIND[classification.kind](classification, { cause: error });
+  }
+
+  function blocked(error: unknown): void {
+    if (!isMsalGuardError(error) || error.kind !== "conditional_access_blocked") return;
+    if (accessDeniedUrl !== undefined) Object.defineProperty(error, "accessDeniedUrl", { value: accessDeniedUrl, configurable: true, enumerable: false });
+    try {
+      onBlocked?.(error as BlockedError, accessDeniedUrl);
+    } catch {
+      // the app's hook must not change the outcome
+    }
+    if (navigateOnBlocked && accessDeniedUrl !== undefined) safe(() => globalThis.location?.assign(accessDeniedUrl));
+  }
+
+  function call(method: Method, request: unknown, rest: unknown[]): Promise<unknown> {
+    const r: Request = typeof request === "object" && request !== null ? { ...(request as Request) } : {};
+    const ownId = str(r.correlationId);
+    const correlationId = ownId ?? newCorrelationId();
+    r.correlationId = correlationId;
+    const identity = identityOf(r);
+    const scopes = Array.isArray(r.scopes) ? (r.scopes as unknown[]).filter((s): s is string => typeof s === "string") : [];
+    const redirect = REDIRECT.has(method);
+    const interactive = redirect || POPUP.has(method);
+
+    const send = async (): Promise<unknown> => {
+      if (ownId !== undefined) observer?.take?.(correlationId); // an id the app reuses: older records aren't this call's
+      if (interactive) interacting++;
+      try {
+        if (redirect) savePendingRedirect({ u: identity.user ?? null, a: identity.authority, s: scopes, c: correlationId, t: Date.now() });
+        return await target[method]!.call(app, r, ...rest);
+      } catch (error) {
+        throw recovered(error, method, correlationId) ?? error;
+      } finally {
+        if (interactive) interacting--;
+      }
+    };
+    return engine.execute({
+      method,
+      identity,
+      scopes,
+      silent: SILENT.has(method),
+      flightKey: flightKeyOf(r),
+      send,
+      isSuccess: redirect ? () => true : isTokenResult,
+      responseFor: responseFor(correlationId),
+    });
+  }
+
+  async function guarded(method: Method, request: unknown, rest: unknown[]): Promise<unknown> {
+    try {
+      return await call(method, request, rest);
+    } catch (error) {
+      if (SILENT.has(method) && interaction !== "none" && isMsalGuardError(error)) {
+        const result = await interact(error, typeof request === "object" && request !== null ? (request as Request) : {});
+        if (result !== SKIPPED) return result;
+      }
+      blocked(error);
+      throw error;
+    }
+  }
+
+  /** The one automatic interactive attempt, when allowed. Rejects with the interaction's error, or SKIPPED. */
+  async function interact(error: MsalGuardError, request: Request): Promise<unknown> {
+    if (!INTERACTIVE_KINDS.has(error.kind)) return SKIPPED;
+    // A suppressed error carries no server facts; judge by the failure that caused the suppression.
+    const facts = error.suppressed ? (error.cause === undefined ? undefined : classify(error.cause)) : error.classification;
+    if (facts !== undefined && (!facts.interactionRequired || facts.subError === "message_only")) return SKIPPED;
+    const method = interaction === "popup" ? "acquireTokenPopup" : "acquireTokenRedirect";
+    const skip = (reason: "in_progress" | "attempted_recently" | "busy") => {
+      emit?.({ type: "interaction", method, kind: error.kind, outcome: "skipped", reason });
+      return SKIPPED;
+    };
+    if (interacting > 0 || msalInteractionInProgress()) return skip("in_progress");
+
+    const identity = identityOf(request);
+    const key = `x:${await hashKey("interaction", identity.authority.toLowerCase(), identity.clientId, identity.user?.toLowerCase() ?? "")}`;
+    const now = clock.now();
+    const local = attempts.get(key);
+    if (local !== undefined && now - local < interactionWindowMs) return skip("attempted_recently");
+    const holder = `h${Math.floor(clock.random() * 1e12).toString(36)}`;
+    let leased = false;
+    try {
+      leased = await bounded(store.acquireLease(key, holder, 10_000));
+      if (!leased) return skip("busy");
+      const at = Number(read(safeJson(await bounded(store.get(key))), "at"));
+      if (Number.isFinite(at) && at <= now && now - at < interactionWindowMs) return skip("attempted_recently");
+      await bounded(store.set(key, JSON.stringify({ v: 1, at: now }), interactionWindowMs));
+    } catch {
+      // The store failed or hung: this tab's memory still allows only one attempt per window.
+    } finally {
+      if (leased) await bounded(store.releaseLease(key, holder)).catch(() => undefined);
+    }
+    if (attempts.size >= 1_000) attempts.clear();
+    attempts.set(key, now);
+    if (interacting > 0 || msalInteractionInProgress()) return skip("in_progress");
+
+    const next: Request = { scopes: [] }; // ssoSilent may have none: MSAL then asks for the OpenID scopes
+    for (const field of CARRIED) if (request[field] !== undefined) next[field] = request[field];
+    const claims = facts?.claims ?? str(request.claims);
+    if (claims !== undefined) next.claims = claims;
+    emit?.({ type: "interaction", method, kind: error.kind, outcome: "started" });
+    const result = await guarded(method, next, []);
+    if (method === "acquireTokenRedirect") throw error; // the page is navigating away; the outcome comes back through handleRedirectPromise
+    return result;
+  }
+
+  const redirectResults = new Map<string, Promise<unknown>>();
+  function handleRedirectPromise(args: unknown[]): Promise<unknown> {
+    const memoKey = typeof args[0] === "string" ? args[0] : typeof read(args[0], "hash") === "string" ? (read(args[0], "hash") as string) : "";
+    let promise = redirectResults.get(memoKey);
+    if (promise === undefined) {
+      promise = settleRedirect(args);
+      redirectResults.set(memoKey, promise);
+    }
+    return promise;
+  }
+
+  /** Runs MSAL's handleRedirectPromise (never suppressed: it must consume the response), then records the outcome. */
+  async function settleRedirect(args: unknown[]): Promise<unknown> {
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    try {
+      outcome = { ok: true, value: await target.handleRedirectPromise!.apply(app, args) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    if (outcome.ok && (outcome.value === null || outcome.value === undefined)) return outcome.value;
+    const pending = takePendingRedirect();
+    let own: MsalGuardError | undefined;
+    if (!outcome.ok) {
+      const correlationId = pending?.c ?? str(read(outcome.error, "correlationId"));
+      const response = correlationId === undefined ? undefined : responseFor(correlationId)(outcome.error);
+      const c = classify(outcome.error, { response, now: clock.now() });
+      own = isMsalGuardError(outcome.error) ? outcome.error : new ERROR_CLASS_BY_KIND[c.kind](c, { cause: outcome.error });
+    }
+    const identity: GuardIdentity = { authority: pending?.a ?? appAuthority, clientId: appClientId, user: pending?.u ?? undefined };
+    try {
+      // Through the engine only to record what happened (a lockout, a block, a success that clears one).
+      return await engine.execute({
+        method: "handleRedirectPromise",
+        identity,
+        scopes: pending?.s ?? [],
+        silent: false,
+        flightKey: newCorrelationId(),
+        send: () => (outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(own)),
+        isSuccess: isTokenResult,
+      });
+    } catch (error) {
+      if (outcome.ok) {
+        // The engine held a lockout MSAL's sign-in just disproved: clear it. The result stands.
+        if (identity.user !== undefined) await engine.reset({ authority: identity.authority, clientId: appClientId, user: identity.user, kind: "account_locked" }).catch(() => undefined);
+        return outcome.value;
+      }
+      const typed = isMsalGuardError(error) && !error.suppressed ? error : (own as MsalGuardError);
+      blocked(typed);
+      throw typed;
+    }
+  }
+
+  /** A store operation, given up after `storeTimeoutMs` like the engine's own. */
+  function bounded<T>(operation: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("msal-guard: store timed out")), storeTimeoutMs ?? 1_000);
+    });
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  function msalInteractionInProgress(): boolean {
+    for (const name of ["sessionStorage", "localStorage"] as const) {
+      const value = safe(() => (globalThis as unknown as Record<string, Storage | undefined>)[name]?.getItem(MSAL_INTERACTION_KEY));
+      if (typeof value === "string" && value.length > 0) return true;
+    }
+    return false;
+  }
+
+  const wrapped = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  for (const method of METHODS) {
+    if (typeof target[method] === "function") wrapped.set(method, (request?: unknown, ...rest: unknown[]) => guarded(method, request, rest));
+  }
+  if (typeof target.handleRedirectPromise === "function") wrapped.set("handleRedirectPromise", (...args: unknown[]) => handleRedirectPromise(args));
+
+  const controls: BrowserGuardControls = {
+    status: () => engine.status(),
+    reset: (scope) => engine.reset({ authority: appAuthority, clientId: appClientId, ...scope }),
+  };
+
+  return new Proxy(app, {
+    get(object, property, receiver) {
+      if (typeof property === "string") {
+        const fn = wrapped.get(property);
+        if (fn !== undefined) return fn;
+        if (property === "status" || property === "reset") return controls[property];
+      }
+      const value = Reflect.get(object, property, receiver) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+    },
+  }) as GuardedBrowserClient<App>;
+}
+
+const SKIPPED: unique symbol = Symbol("skipped");
+
+/** A token result MSAL really issued: not null, with a non-empty access or ID token. */
+function isTokenResult(result: unknown): boolean {
+  return str(read(result, "accessToken")) !== undefined || str(read(result, "idToken")) !== undefined;
+}
+
+function flightKeyOf(request: Request): string {
+  return JSON.stringify(FLIGHT_FIELDS.map((key) => {
+    const value = request[key];
+    return typeof value === "string" || typeof value === "boolean" || typeof value === "number" ? value : null;
+  }));
+}
+
+function newCorrelationId(): string {
+  const crypto = globalThis.crypto;
+  if (typeof crypto?.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function checkedUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.length === 0 || value.length > 2_000) throw new TypeError("msal-guard: accessDeniedUrl must be a non-empty URL string.");
+  let parsed: URL;
+  try {
+    parsed = new URL(value, "https://relative.invalid/");
+  } catch {
+    throw new TypeError(`msal-guard: accessDeniedUrl is not a valid URL: ${JSON.stringify(value)}.`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new TypeError("msal-guard: accessDeniedUrl must be an http(s) or relative URL.");
+  return value;
+}
+
+interface PendingRedirect {
+  /** The user the redirect is for, when known. */
+  readonly u: string | null;
+  readonly a: string;
+  readonly s: readonly string[];
+  readonly c: string;
+  readonly t: number;
+}
+
+function savePendingRedirect(pending: PendingRedirect): void {
+  safe(() => globalThis.sessionStorage?.setItem(PENDING_REDIRECT_KEY, JSON.stringify(pending)));
+}
+
+/** The redirect this tab started (within the hour), validated, and forgotten. */
+function takePendingRedirect(): PendingRedirect | undefined {
+  const raw = safe(() => globalThis.sessionStorage?.getItem(PENDING_REDIRECT_KEY));
+  safe(() => globalThis.sessionStorage?.removeItem(PENDING_REDIRECT_KEY));
+  const value = safeJson(raw ?? undefined);
+  const ok = (v: unknown, max = 2_000) => typeof v === "string" && v.length > 0 && v.length <= max;
+  const u = read(value, "u");
+  const s = read(value, "s");
+  const t = read(value, "t");
+  if (
+    (u !== null && !ok(u)) || !ok(read(value, "a")) || !ok(read(value, "c"), 100) ||
+    !Array.isArray(s) || s.length > 50 || !s.every((scope) => ok(scope)) ||
+    typeof t !== "number" || !(Date.now() - t < 60 * 60_000)
+  ) {
+    return undefined;
+  }
+  return value as unknown as PendingRedirect;
+}
+
+function safeJson(raw: string | undefined): unknown {
+  if (typeof raw !== "string" || raw.length > 64 * 1024) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+

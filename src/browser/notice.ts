@@ -1,0 +1,234 @@
+/**
+ * A framework-free notice for a failed sign-in: title, explanation, what to do, a live
+ * countdown until a retry is allowed, then a retry button, and the support reference.
+ *
+ * Text only: every string goes through `textContent` (nothing reaches `innerHTML`), and
+ * the text itself comes from the message tables, never from the server.
+ */
+import { classificationOf } from "../core/classify.js";
+import type { Classification } from "../core/classification.js";
+import { KIND_TRAITS, isGuardErrorKind, type GuardErrorKind } from "../core/kinds.js";
+import { createMessageFormatter } from "../core/messages/format.js";
+import { en } from "../core/messages/locales/en.js";
+import type { LocalePreference, MessageFormatter, UserMessage } from "../core/messages/types.js";
+import { read } from "../core/read.js";
+
+/** Time and a repeating timer, injected for tests. Defaults bind the globals at call time. */
+export interface NoticeClock {
+  now(): number;
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface NoticeOptions {
+  /** The reader's locale(s), most preferred first, e.g. `navigator.languages`. @default the formatter's fallback (English) */
+  readonly locale?: LocalePreference;
+  /**
+   * The message formatter, i.e. the languages to ship. `messageFor` offers all five built-in
+   * locales; `createMessageFormatter({ locales: [en, de] })` only those.
+   * @default English only
+   */
+  readonly messages?: MessageFormatter;
+  /**
+   * Called when the user presses the retry button. The button is shown only when it is
+   * given, once the wait is over, and only for failures a retry (or a new sign-in) can fix.
+   * While a returned promise is pending the button is disabled, so it can't be hammered.
+   */
+  readonly onRetry?: () => void | PromiseLike<unknown>;
+  /** When the wait before retrying started, for errors that carry only `retryAfterMs`. @default now */
+  readonly now?: Date | number;
+  /** When a retry is allowed, overriding what the input says. */
+  readonly retryAt?: Date | number;
+  readonly clock?: Partial<NoticeClock>;
+  /** Extra class names for the notice's root element. */
+  readonly className?: string;
+  /** Add the small default stylesheet (once per document). Turn off to ship your own CSS. @default true */
+  readonly injectStyles?: boolean;
+  /** CSP nonce for the injected `<style>` element. */
+  readonly styleNonce?: string;
+  /** Overrides the retry button's text (built in: en, de, fr, es, ja). */
+  readonly retryLabel?: string;
+}
+
+/** Removes the notice and stops its timer. Safe to call more than once. */
+export type DisposeNotice = () => void;
+
+const RETRY_LABELS: Readonly<Record<string, string>> = { en: "Try again", de: "Erneut versuchen", fr: "Réessayer", es: "Reintentar", ja: "再試行" };
+const STYLE_MARKER = "data-msal-guard-notice";
+// Custom properties with defaults; `--msal-guard-notice-*` set by the app win. Colour is
+// decoration only: the title says what happened, the icon has a shape per severity.
+const CSS =
+  ".msal-guard-notice{box-sizing:border-box;margin:0 0 1em;padding:1em 1.25em;border:1px solid var(--msal-guard-notice-border,#d0d4da);border-inline-start:.35em solid var(--msal-guard-notice-accent,#b54708);border-radius:var(--msal-guard-notice-radius,.5em);background:var(--msal-guard-notice-bg,#fffaf0);color:var(--msal-guard-notice-fg,#1f2328);font:var(--msal-guard-notice-font,inherit);line-height:1.45}" +
+  ".msal-guard-notice[data-severity=blocked]{border-inline-start-color:var(--msal-guard-notice-accent-blocked,#b42318)}" +
+  ".msal-guard-notice[data-severity=wait]{border-inline-start-color:var(--msal-guard-notice-accent-wait,#175cd3)}" +
+  ".msal-guard-notice p{margin:0 0 .5em}" +
+  ".msal-guard-notice__title{font-weight:600;font-size:1.05em}" +
+  ".msal-guard-notice__icon{margin-inline-end:.4em}" +
+  ".msal-guard-notice__reference{font-size:.85em;color:var(--msal-guard-notice-muted,#57606a);overflow-wrap:anywhere}" +
+  ".msal-guard-notice__retry{font:inherit;margin:.25em 0 .5em;padding:.4em 1em;border:1px solid transparent;border-radius:var(--msal-guard-notice-radius,.5em);background:var(--msal-guard-notice-button-bg,#1f2328);color:var(--msal-guard-notice-button-fg,#fff);cursor:pointer}" +
+  ".msal-guard-notice__retry:focus-visible{outline:3px solid var(--msal-guard-notice-focus,#175cd3);outline-offset:2px}" +
+  ".msal-guard-notice__retry:disabled{opacity:.6;cursor:default}" +
+  ".msal-guard-notice__retry[hidden]{display:none}";
+
+let defaultFormatter: MessageFormatter | undefined;
+let ids = 0;
+
+/**
+ * Draws a notice about a failed sign-in into `container` (appended to what is there).
+ * `input` is an msal-guard error, a `Classification`, or anything `classify` accepts.
+ * Returns `dispose`, which stops the countdown and removes the notice.
+ *
+ * - Announced once through `role="alert"` (title, explanation, what to do); the countdown
+ *   is a `role="timer"` inside it, which screen readers don't read out every second.
+ * - The retry button is a real `<button type="button">`, keyboard reachable.
+ * - Themable with CSS custom properties: `--msal-guard-notice-bg`, `-fg`, `-border`,
+ *   `-accent`, `-accent-wait`, `-accent-blocked`, `-muted`, `-radius`, `-font`,
+ *   `-button-bg`, `-button-fg`, `-focus`.
+ *
+ * @example
+ * catch (error) {
+ *   const dispose = renderNotice(el, error, { locale: navigator.languages, onRetry: signIn });
+ * }
+ */
+export function renderNotice(container: Element, input: unknown, options: NoticeOptions = {}): DisposeNotice {
+  const doc = container?.ownerDocument;
+  if (doc === undefined || doc === null || typeof container.appendChild !== "function") {
+    throw new TypeError("msal-guard: renderNotice(container, ...) needs a DOM element to draw into.");
+  }
+  const clock: NoticeClock = {
+    now: options.clock?.now ?? (() => Date.now()),
+    setInterval: options.clock?.setInterval ?? ((callback, ms) => globalThis.setInterval(callback, ms)),
+    clearInterval: options.clock?.clearInterval ?? ((handle) => globalThis.clearInterval(handle as ReturnType<typeof setInterval>)),
+  };
+  const format = options.messages ?? (defaultFormatter ??= createMessageFormatter({ locales: [en] }));
+  const classification = classificationOf(input);
+  const kind: GuardErrorKind = isGuardErrorKind(classification.kind) ? classification.kind : "unknown";
+  const traits = KIND_TRAITS[kind];
+  const deadline = deadlineOf(input, classification, options, clock);
+  // Time is the fix for lockouts and throttling: retry after the countdown. Someone else
+  // must fix the rest (a policy, the app's registration): no retry button for those.
+  const countdown = traits.fixedBy === "time" && deadline !== undefined;
+  const retryable = traits.fixedBy === "user" || traits.fixedBy === "time" || kind === "unknown";
+
+  if (options.injectStyles !== false) injectStyles(doc, options.styleNonce);
+  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] => {
+    const node = doc.createElement(tag);
+    node.className = className;
+    return node;
+  };
+  const messageAt = (now: number): UserMessage => {
+    const remaining = countdown ? Math.max(0, (deadline as number) - now) : undefined;
+    return format({ ...classification, retryAfterMs: remaining !== undefined && remaining > 0 ? remaining : undefined }, { locale: options.locale, now });
+  };
+
+  const first = messageAt(clock.now());
+  const root = el("div", `msal-guard-notice${options.className ? ` ${options.className.trim()}` : ""}`);
+  root.lang = first.locale;
+  root.dataset.kind = kind;
+  root.dataset.severity = traits.fixedBy === "time" ? "wait" : retryable ? "action" : "blocked";
+  const alert = el("div", "msal-guard-notice__message");
+  alert.setAttribute("role", "alert");
+  const title = el("p", "msal-guard-notice__title");
+  title.id = `msal-guard-notice-${++ids}`;
+  root.setAttribute("aria-labelledby", title.id);
+  const icon = el("span", "msal-guard-notice__icon");
+  icon.setAttribute("aria-hidden", "true");
+  icon.textContent = traits.fixedBy === "time" ? "⏳" : retryable ? "⚠" : "⛔";
+  const titleText = el("strong", "msal-guard-notice__title-text");
+  titleText.textContent = first.title;
+  title.append(icon, titleText);
+  const body = el("p", "msal-guard-notice__body");
+  body.textContent = first.body;
+  const action = el("p", "msal-guard-notice__action");
+  alert.append(title, body, action);
+  root.append(alert);
+
+  let button: HTMLButtonElement | undefined;
+  const onClick = () => {
+    const pending = options.onRetry?.();
+    if (button !== undefined && pending !== undefined && typeof (pending as PromiseLike<unknown>)?.then === "function") {
+      const b = button;
+      b.disabled = true;
+      const enable = () => {
+        b.disabled = false;
+      };
+      (pending as PromiseLike<unknown>).then(enable, enable);
+    }
+  };
+  if (options.onRetry !== undefined && retryable) {
+    button = el("button", "msal-guard-notice__retry");
+    button.type = "button";
+    button.textContent = options.retryLabel ?? RETRY_LABELS[first.locale.split("-")[0]?.toLowerCase() ?? "en"] ?? (RETRY_LABELS.en as string);
+    button.addEventListener("click", onClick);
+    root.append(button);
+  }
+  if (first.supportReference !== undefined) {
+    const reference = el("p", "msal-guard-notice__reference");
+    reference.textContent = first.supportReference;
+    root.append(reference);
+  }
+
+  let timer: unknown;
+  let shownAction = "";
+  const show = (message: UserMessage, waiting: boolean): void => {
+    if (message.action === shownAction) return;
+    shownAction = message.action;
+    const wait = message.waitText;
+    const at = waiting && wait !== undefined ? message.action.indexOf(wait) : -1;
+    if (at < 0) {
+      action.textContent = message.action;
+      return;
+    }
+    const timerNode = el("span", "msal-guard-notice__wait");
+    timerNode.setAttribute("role", "timer");
+    timerNode.textContent = wait as string;
+    action.replaceChildren(message.action.slice(0, at), timerNode, message.action.slice(at + (wait as string).length));
+  };
+  const update = (): void => {
+    const now = clock.now();
+    const waiting = countdown && (deadline as number) > now;
+    show(messageAt(now), waiting);
+    root.dataset.state = waiting ? "waiting" : "ready";
+    if (button !== undefined) button.hidden = waiting;
+    if (!waiting && timer !== undefined) {
+      clock.clearInterval(timer);
+      timer = undefined;
+    }
+  };
+  update();
+  container.appendChild(root);
+  if (root.dataset.state === "waiting") timer = clock.setInterval(update, 1_000);
+
+  let disposed = false;
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    if (timer !== undefined) clock.clearInterval(timer);
+    timer = undefined;
+    button?.removeEventListener("click", onClick);
+    root.remove();
+  };
+}
+
+/** When a retry is allowed: the option, the error's own `retryAt` (suppressed calls), else start + `retryAfterMs`. */
+function deadlineOf(input: unknown, classification: Classification, options: NoticeOptions, clock: NoticeClock): number | undefined {
+  const explicit = epochMs(options.retryAt) ?? epochMs(read(input, "retryAt"));
+  if (explicit !== undefined) return explicit;
+  const wait = classification.retryAfterMs;
+  if (typeof wait !== "number" || !Number.isFinite(wait) || wait < 0) return undefined;
+  return (epochMs(options.now) ?? clock.now()) + wait;
+}
+
+function epochMs(value: unknown): number | undefined {
+  const ms = value instanceof Date ? value.getTime() : value;
+  return typeof ms === "number" && Number.isFinite(ms) ? ms : undefined;
+}
+
+function injectStyles(doc: Document, nonce: string | undefined): void {
+  if (doc.querySelector(`style[${STYLE_MARKER}]`) !== null) return;
+  const style = doc.createElement("style");
+  style.setAttribute(STYLE_MARKER, "");
+  if (nonce !== undefined) style.nonce = nonce;
+  style.textContent = CSS;
+  (doc.head ?? doc.documentElement).appendChild(style);
+}

@@ -1,0 +1,223 @@
+// @vitest-environment jsdom
+// renderNotice: text-only DOM, a countdown on an injected clock, the retry button, locales.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { classify, createMessageFormatter, de, en, ja, toGuardError, type Classification } from "../../src/index.js";
+import { renderNotice, type NoticeClock } from "../../src/browser/index.js";
+
+const HOSTILE = `<img src=x onerror=alert(1)>`;
+
+/** A clock whose interval fires only when the test moves time. */
+function fakeClock(start = Date.UTC(2026, 10, 22, 9, 0, 0)) {
+  let now = start;
+  const timers = new Map<number, { callback: () => void; ms: number; next: number }>();
+  let ids = 0;
+  const clock: NoticeClock & { advance(ms: number): void; readonly active: number } = {
+    now: () => now,
+    setInterval(callback, ms) {
+      timers.set(++ids, { callback, ms, next: now + ms });
+      return ids;
+    },
+    clearInterval(handle) {
+      timers.delete(handle as number);
+    },
+    advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        const due = [...timers.entries()].filter(([, t]) => t.next <= end).sort((a, b) => a[1].next - b[1].next)[0];
+        if (due === undefined) break;
+        now = due[1].next;
+        due[1].next += due[1].ms;
+        due[1].callback();
+      }
+      now = end;
+    },
+    get active() {
+      return timers.size;
+    },
+  };
+  return clock;
+}
+
+/** A Classification for an error body, e.g. a lockout with a 2-minute wait. */
+function classified(body: Record<string, unknown>, extra: Partial<Classification> = {}): Classification {
+  return { ...classify(body), ...extra };
+}
+
+const locked = (retryAfterMs?: number) => classified({ error: "invalid_grant", error_codes: [50053], correlation_id: "1f0c2d3e-aaaa-4bbb-8ccc-1234567890ab" }, { retryAfterMs });
+const blocked = () => classified({ error: "invalid_grant", error_codes: [53003], suberror: "message_only" });
+
+let container: HTMLElement;
+beforeEach(() => {
+  document.head.innerHTML = "";
+  document.body.innerHTML = "";
+  container = document.createElement("div");
+  document.body.append(container);
+});
+afterEach(() => {
+  container.remove();
+});
+
+const q = (selector: string) => container.querySelector(selector);
+const text = (selector: string) => q(selector)?.textContent ?? "";
+const button = () => q("button") as HTMLButtonElement | null;
+
+describe("renderNotice", () => {
+  it("draws title, explanation, what to do and the support reference, announced through role=alert", () => {
+    renderNotice(container, locked(), { clock: fakeClock() });
+    const alert = q("[role=alert]");
+    expect(alert).not.toBeNull();
+    expect(alert?.textContent).toContain("Your account is temporarily locked");
+    expect(text(".msal-guard-notice__body")).toMatch(/temporarily blocked/);
+    expect(text(".msal-guard-notice__action")).toMatch(/^Wait a few minutes/);
+    expect(text(".msal-guard-notice__reference")).toBe("Error code: AADSTS50053 · Correlation ID: 1f0c2d3e-aaaa-4bbb-8ccc-1234567890ab");
+    const root = q(".msal-guard-notice") as HTMLElement;
+    expect(root.lang).toBe("en");
+    expect(root.dataset.kind).toBe("account_locked");
+    expect(root.getAttribute("aria-labelledby")).toBe(q(".msal-guard-notice__title")?.id);
+  });
+
+  it("counts down to the retry, then shows a focusable retry button that calls onRetry", () => {
+    const clock = fakeClock();
+    const onRetry = vi.fn();
+    renderNotice(container, locked(120_000), { clock, onRetry });
+    expect(text(".msal-guard-notice__action")).toMatch(/^Try again in about 2 minutes\./);
+    expect(q("[role=timer]")?.textContent).toBe("about 2 minutes");
+    expect(button()?.hidden).toBe(true);
+
+    clock.advance(60_000);
+    expect(q("[role=timer]")?.textContent).toBe("about 60 seconds");
+    clock.advance(59_000);
+    expect(q("[role=timer]")?.textContent).toBe("about 1 second");
+    expect(button()?.hidden).toBe(true);
+
+    clock.advance(1_000);
+    const retry = button() as HTMLButtonElement;
+    expect(retry.hidden).toBe(false);
+    expect(retry.type).toBe("button");
+    expect(retry.textContent).toBe("Try again");
+    expect(q("[role=timer]")).toBeNull();
+    expect(text(".msal-guard-notice__action")).toMatch(/^Wait a few minutes/);
+    expect(clock.active).toBe(0); // the timer stops once the wait is over
+
+    retry.focus();
+    expect(document.activeElement).toBe(retry);
+    retry.click();
+    expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it("uses a suppressed error's retryAt for the countdown", () => {
+    const clock = fakeClock();
+    const error = toGuardError(new Error("AADSTS50053"), { suppressed: true, retryAt: clock.now() + 30_000 });
+    renderNotice(container, error, { clock, onRetry: () => undefined });
+    expect(q("[role=timer]")?.textContent).toBe("about 30 seconds");
+    clock.advance(30_000);
+    expect(button()?.hidden).toBe(false);
+  });
+
+  it("shows the retry button at once when no wait is known and a retry makes sense", () => {
+    renderNotice(container, classified({ error: "temporarily_unavailable", error_codes: [90033] }), { clock: fakeClock(), onRetry: () => undefined });
+    expect(button()?.hidden).toBe(false);
+  });
+
+  it("offers no retry for a Conditional Access block, and says so in words, not colour", () => {
+    renderNotice(container, blocked(), { clock: fakeClock(), onRetry: () => undefined });
+    expect(button()).toBeNull();
+    expect(text(".msal-guard-notice__title")).toContain("Your organization's policy blocks this sign-in");
+    expect(text(".msal-guard-notice__body")).toContain("Trying again won't change this");
+    expect(q(".msal-guard-notice__icon")?.getAttribute("aria-hidden")).toBe("true");
+  });
+
+  it("disables the button while onRetry's promise is pending", async () => {
+    let done: () => void = () => undefined;
+    const onRetry = vi.fn(() => new Promise<void>((resolve) => (done = resolve)));
+    renderNotice(container, classified({ error: "temporarily_unavailable", error_codes: [90033] }), { clock: fakeClock(), onRetry });
+    button()?.click();
+    expect(button()?.disabled).toBe(true);
+    button()?.click();
+    expect(onRetry).toHaveBeenCalledTimes(1);
+    done();
+    await vi.waitFor(() => expect(button()?.disabled).toBe(false));
+  });
+
+  it("dispose stops the timer and removes the notice; calling it twice is harmless", () => {
+    const clock = fakeClock();
+    const dispose = renderNotice(container, locked(120_000), { clock, onRetry: () => undefined });
+    expect(clock.active).toBe(1);
+    dispose();
+    expect(clock.active).toBe(0);
+    expect(container.childElementCount).toBe(0);
+    dispose();
+  });
+
+  it("renders hostile text from an error as inert text: no element is created from it", () => {
+    const error = Object.assign(new Error(HOSTILE), {
+      name: "ServerError",
+      errorCode: HOSTILE,
+      errorMessage: `AADSTS50053: ${HOSTILE}`,
+      error_description: HOSTILE,
+      correlationId: HOSTILE,
+      subError: HOSTILE,
+    });
+    const dispose = renderNotice(container, error, { clock: fakeClock(), onRetry: () => undefined, className: HOSTILE });
+    expect(container.querySelector("img")).toBeNull();
+    expect(document.querySelector("img")).toBeNull();
+    // Server text isn't shown at all; the reference keeps only values of a known shape.
+    expect(container.textContent).not.toContain("onerror");
+    dispose();
+
+    // Even text passed through the app's own formatter is text, never markup.
+    const hostileFormatter = () => ({ locale: "en", kind: "unknown" as const, title: HOSTILE, body: HOSTILE, action: HOSTILE, supportReference: HOSTILE, retryAfterMs: undefined, retryAt: undefined, waitText: undefined });
+    renderNotice(container, error, { clock: fakeClock(), messages: hostileFormatter });
+    expect(container.querySelector("img")).toBeNull();
+    expect(text(".msal-guard-notice__title-text")).toBe(HOSTILE);
+  });
+
+  it.each([
+    ["de", "Ihr Konto ist vorübergehend gesperrt", "Erneut versuchen", "etwa 2 Minuten"],
+    ["ja", "アカウントが一時的にロックされています", "再試行", "約2分"],
+  ])("speaks %s through a formatter with that locale", (locale, title, retryLabel, wait) => {
+    const clock = fakeClock();
+    const messages = createMessageFormatter({ locales: [en, de, ja] });
+    renderNotice(container, locked(120_000), { clock, messages, locale, onRetry: () => undefined });
+    expect(text(".msal-guard-notice__title-text")).toBe(title);
+    expect((q(".msal-guard-notice") as HTMLElement).lang).toBe(locale);
+    expect(q("[role=timer]")?.textContent).toBe(wait);
+    clock.advance(120_000);
+    expect(button()?.textContent).toBe(retryLabel);
+  });
+
+  it("falls back to English when only English is bundled", () => {
+    renderNotice(container, locked(), { clock: fakeClock(), locale: "de-AT" });
+    expect(text(".msal-guard-notice__title-text")).toBe("Your account is temporarily locked");
+  });
+
+  it("injects its stylesheet once per document, with a nonce, or not at all", () => {
+    renderNotice(container, locked(), { clock: fakeClock(), styleNonce: "abc" });
+    renderNotice(container, locked(), { clock: fakeClock() });
+    const styles = document.querySelectorAll("style[data-msal-guard-notice]");
+    expect(styles).toHaveLength(1);
+    expect((styles[0] as HTMLStyleElement).nonce).toBe("abc");
+    expect(styles[0]?.textContent).toContain("var(--msal-guard-notice-bg");
+    document.head.innerHTML = "";
+    renderNotice(container, locked(), { clock: fakeClock(), injectStyles: false });
+    expect(document.querySelectorAll("style")).toHaveLength(0);
+  });
+
+  it("uses the global timer by default (fake timers apply)", () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 22, 9, 0, 0) });
+    try {
+      const dispose = renderNotice(container, locked(5_000), { onRetry: () => undefined });
+      expect(button()?.hidden).toBe(true);
+      vi.advanceTimersByTime(5_000);
+      expect(button()?.hidden).toBe(false);
+      dispose();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("needs an element", () => {
+    expect(() => renderNotice(null as unknown as Element, locked())).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,37 @@
+// Suppression shared by the tabs of one origin (msal-guard's localStorage store).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { clickAndWait, DEMO_USERS, signIn, startSpaFixture, trail, type SpaFixture } from "./fixture.js";
+
+let fx: SpaFixture;
+
+beforeAll(async () => {
+  fx = await startSpaFixture();
+}, 60_000);
+afterAll(() => fx?.close());
+beforeEach(() => fx.reset());
+
+describe("two tabs", () => {
+  it("a lockout seen in one tab suppresses the other tab's calls: no token request", async () => {
+    const first = await fx.openTab();
+    await signIn(first);
+    const lock = fx.demo.sim.inject({ status: 400, code: 50053, match: { grant: "refresh_token", username: DEMO_USERS.normal } });
+    fx.demo.sim.setInteractiveUser(undefined);
+    expect(await clickAndWait(first, "get-token")).toMatchObject({ state: "error", kind: "account_locked" });
+    expect(trail(fx.demo.sim.requests).slice(-2)).toEqual(["token:refresh_token 400 50053 invalid_grant", "authorize 302 50058 login_required"]);
+
+    // The server would now answer; only the guard can stop the second tab.
+    lock.remove();
+    fx.demo.sim.setInteractiveUser(DEMO_USERS.normal);
+    fx.demo.sim.resetLog();
+    const second = await fx.openTab();
+    await expect(second.locator("#account").textContent()).resolves.toBe(DEMO_USERS.normal); // MSAL's cache is shared too
+    await second.check("#force-refresh");
+    const outcome = await clickAndWait(second, "get-token");
+
+    expect(outcome).toMatchObject({ state: "suppressed", kind: "account_locked" });
+    expect(fx.demo.sim.counts().byGrant).toEqual({});
+    expect(fx.demo.sim.requests).toEqual([]);
+    await expect(second.locator(".msal-guard-notice").getAttribute("data-kind")).resolves.toBe("account_locked");
+    await expect(second.locator(".msal-guard-notice [role=timer]").count()).resolves.toBe(1);
+  });
+});
