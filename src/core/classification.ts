@@ -1,4 +1,4 @@
-import type { GuardErrorKind, RetryAdvice } from "./kinds.js";
+import { KIND_TRAITS, type GuardErrorKind, type RetryAdvice } from "./kinds.js";
 
 /** Where the classified value came from, as far as its shape tells. */
 export type ErrorSource =
@@ -49,4 +49,29 @@ export interface Classification {
   /** Whether and when sending the request again can succeed. */
   readonly retry: RetryAdvice;
   readonly source: ErrorSource;
+}
+
+/**
+ * A Classification of `kind` with nothing else known, plus the given fields. For
+ * verdicts msal-guard makes itself (a suppressed call, an empty token result).
+ */
+export function makeClassification(kind: GuardErrorKind, fields: Partial<Classification> = {}): Classification {
+  return {
+    kind,
+    codes: [],
+    error: undefined,
+    subError: undefined,
+    httpStatus: undefined,
+    retryAfterMs: undefined,
+    correlationId: undefined,
+    traceId: undefined,
+    timestamp: undefined,
+    claims: undefined,
+    policyIds: [],
+    replayed: false,
+    interactionRequired: KIND_TRAITS[kind].interactionHelps,
+    retry: KIND_TRAITS[kind].retry,
+    source: "other",
+    ...fields,
+  };
 }

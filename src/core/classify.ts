@@ -1,5 +1,5 @@
 import { rankCodes } from "./catalogue/index.js";
-import type { Classification } from "./classification.js";
+import { makeClassification, type Classification } from "./classification.js";
 import { policyIdsFromClaims } from "./claims.js";
 import { decideKind } from "./decide.js";
 import { gatherEvidence } from "./extract.js";
@@ -106,20 +106,4 @@ function isClassification(value: unknown): value is Classification {
 /** Shared by every copy of msal-guard in a process (Symbol.for), so guards work across bundles. */
 export const GUARD_ERROR_BRAND: unique symbol = /* @__PURE__ */ Symbol.for("msal-guard.error") as never;
 
-const UNKNOWN: Classification = {
-  kind: "unknown",
-  codes: [],
-  error: undefined,
-  subError: undefined,
-  httpStatus: undefined,
-  retryAfterMs: undefined,
-  correlationId: undefined,
-  traceId: undefined,
-  timestamp: undefined,
-  claims: undefined,
-  policyIds: [],
-  replayed: false,
-  interactionRequired: false,
-  retry: "never",
-  source: "other",
-};
+const UNKNOWN: Classification = makeClassification("unknown");

@@ -3,7 +3,7 @@
  * it (once for identical concurrent calls), classifies failures and records what they
  * mean. Platform-free; the Node and browser adapters are thin layers over it.
  */
-import type { Classification } from "../classification.js";
+import { makeClassification, type Classification } from "../classification.js";
 import { classify } from "../classify.js";
 import { ERROR_CLASS_BY_KIND, isMsalGuardError, type MsalGuardError } from "../errors.js";
 import type { GuardErrorKind } from "../kinds.js";
@@ -284,23 +284,13 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   function suppressedError(kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason, identityKey: string): MsalGuardError {
     const now = clock.now();
     const retryAfterMs = Math.max(0, until - now);
-    const classification: Classification = {
-      kind,
+    const classification = makeClassification(kind, {
       codes: [...codes],
-      error: undefined,
-      subError: undefined,
-      httpStatus: undefined,
       retryAfterMs,
-      correlationId: undefined,
-      traceId: undefined,
-      timestamp: undefined,
-      claims: undefined,
-      policyIds: [],
-      replayed: false,
       interactionRequired: false,
       retry: reason === "throttled" || reason === "account_locked" || reason === "probe_in_flight" ? "after_wait" : "after_fix",
       source: "suppression",
-    };
+    });
     const cause = lastErrors.get(`${identityKey}:${kind}`);
     const ErrorClass = ERROR_CLASS_BY_KIND[kind];
     return new ErrorClass(classification, { suppressed: true, retryAt: until, cause });
@@ -418,7 +408,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     const observed = safeCall(() => request.responseFor?.(failure instanceof EmptyTokenResult ? failure.result : failure));
     if (failure instanceof EmptyTokenResult) {
       const fromResponse = observed === undefined ? undefined : classify(observed, { now: clock.now() });
-      return fromResponse !== undefined && fromResponse.kind !== "unknown" ? fromResponse : { ...classify(undefined), error: "empty_token_response" };
+      return fromResponse !== undefined && fromResponse.kind !== "unknown" ? fromResponse : makeClassification("unknown", { error: "empty_token_response" });
     }
     return classify(failure, { now: clock.now(), response: observed });
   }
