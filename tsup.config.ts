@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", testing: "src/testing/index.ts", node: "src/node/index.ts", browser: "src/browser/index.ts" },
+    entry: { index: "src/index.ts", testing: "src/testing/index.ts", node: "src/node/index.ts", browser: "src/browser/index.ts", redis: "src/redis/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     clean: false, // the build script empties dist once; two parallel configs must not clean each other
@@ -10,7 +10,7 @@ export default defineConfig([
     target: "es2022",
     splitting: true,
     treeshake: true,
-    external: ["@azure/msal-node", "@azure/msal-browser"],
+    external: ["@azure/msal-node", "@azure/msal-browser", "ioredis"],
   },
   {
     entry: { cli: "src/cli/main.ts" },

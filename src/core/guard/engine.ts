@@ -55,6 +55,7 @@ export interface GuardRequest<T> {
   readonly responseFor?: ((error: unknown) => unknown) | undefined;
 }
 
+/** What the guard did and why, for logs and metrics. Identities are hashed, never user names; `onEvent` receives these. */
 export type GuardEvent =
   | {
       readonly type: "classified";
@@ -72,6 +73,7 @@ export type GuardEvent =
   | { readonly type: "retry"; readonly method: string; readonly identity: string; readonly attempt: number; readonly delayMs: number; readonly kind: GuardErrorKind }
   | { readonly type: "store_error"; readonly operation: "get" | "set" | "delete" | "lease" | "secret"; readonly error: unknown };
 
+/** Options for {@link createSuppressionEngine}. The adapters' `guardClient` options extend these. */
 export interface SuppressionEngineOptions {
   /** Where suppression state lives. @default a bounded in-memory store */
   readonly store?: GuardStore;
@@ -106,6 +108,7 @@ export interface SuppressionEntry {
   readonly lockouts?: number;
 }
 
+/** Counters since the guard was created, in {@link GuardStatus}. */
 export interface GuardCounts {
   /** Calls made to the guard. */
   calls: number;
@@ -124,6 +127,7 @@ export interface GuardCounts {
   suppressedByReason: Partial<Record<SuppressionReason, number>>;
 }
 
+/** A snapshot for operators: what is suppressed now (`suppressions`), and counters (`counts`); `now` is when it was taken (epoch ms). */
 export interface GuardStatus {
   readonly now: number;
   readonly suppressions: readonly SuppressionEntry[];
@@ -140,9 +144,13 @@ export interface ResetScope {
   readonly kind?: GuardErrorKind;
 }
 
+/** The platform-free core of `guardClient`: decides per call whether a request may go, runs it, and records what failures mean. */
 export interface SuppressionEngine {
+  /** Runs one call: rejects at once with a suppressed error when an earlier failure makes it pointless, else sends it (sharing identical calls in flight) and rejects with a typed error on failure. */
   execute<T>(request: GuardRequest<T>): Promise<T>;
+  /** What is suppressed now, and counters. */
   status(): Promise<GuardStatus>;
+  /** Clears suppression: everything (no argument), or what `scope` names. */
   reset(scope?: ResetScope): Promise<void>;
   readonly policy: SuppressionPolicy;
 }
@@ -156,6 +164,7 @@ interface KnownIdentity {
 
 const MAX_KNOWN = 10_000;
 
+/** Creates a {@link SuppressionEngine}, for adapting a token client other than msal-node's or msal-browser's (which `guardClient` already wraps). Malformed options throw here, not on the first call. */
 export function createSuppressionEngine(options: SuppressionEngineOptions = {}): SuppressionEngine {
   if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: options must be an object.");
   const policy = resolvePolicy(options.policy);
@@ -274,7 +283,14 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       if (secretOption !== undefined) secret = typeof secretOption === "string" ? new TextEncoder().encode(secretOption) : secretOption;
       else if (store?.fingerprintSecret !== undefined) {
         const fromStore = await withTimeout("secret", () => store.fingerprintSecret!());
-        if (fromStore !== FAILED) secret = fromStore;
+        if (fromStore === FAILED) {
+          // The shared secret is unreachable: fingerprint with a throwaway key this once and
+          // ask the store again next time, so this process rejoins the fleet's latches.
+          fingerprintKey = undefined;
+          fingerprints.clear();
+          return importFingerprintKey(randomSecret());
+        }
+        secret = fromStore;
       }
       return importFingerprintKey(secret ?? randomSecret());
     })();
@@ -345,7 +361,18 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       if (!(await lease(`l:${identityKey}`, holder))) {
         throw suppress("account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
       }
-      probing = true;
+      // Another caller's probe may have answered between our read and our lease (a new
+      // window, or a release): decide again on what the store says now.
+      const fresh = await freshRecords(appKey, identityKey);
+      const again = decide(fresh.app, fresh.identity, facts, clock.now());
+      if (again.action !== "probe") {
+        await unlease(`l:${identityKey}`, holder);
+        if (again.action === "suppress") throw suppress(again.kind, again.codes, again.until, again.reason);
+      } else {
+        probing = true;
+      }
+    }
+    if (probing) {
       counts.probes++;
       emit?.({ type: "probe", method: request.method, identity: identityKey });
     }

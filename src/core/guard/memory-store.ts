@@ -1,5 +1,6 @@
 import type { GuardStore } from "./store.js";
 
+/** Options for {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Most entries kept; the oldest-written go first beyond it. @default 100_000 */
   readonly maxEntries?: number;
@@ -50,6 +51,7 @@ export class MemoryStore implements GuardStore {
     this.setSync(key, value, ttlMs);
   }
 
+  /** {@link MemoryStore.set}, synchronously. */
   setSync(key: string, value: string, ttlMs: number): void {
     this.#entries.delete(key); // re-insert: Map order is write order, oldest first
     this.#entries.set(key, { value, expiresAt: this.#now() + Math.max(0, ttlMs) });
@@ -59,6 +61,7 @@ export class MemoryStore implements GuardStore {
     }
   }
 
+  /** Forgets the value and any lease under `key`. */
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
     this.#leases.delete(key);

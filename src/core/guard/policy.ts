@@ -43,6 +43,7 @@ export interface SuppressionPolicyOptions {
   readonly probeLeaseMs?: number;
 }
 
+/** The suppression windows and retry limits in force, every default filled in (see {@link SuppressionPolicyOptions} for what each means). */
 export interface SuppressionPolicy {
   readonly lockout: { readonly firstWindowMs: number; readonly multiplier: number; readonly maxWindowMs: number };
   readonly conditionalAccessMs: number;
@@ -56,6 +57,7 @@ export interface SuppressionPolicy {
 /** Microsoft's resilience guidance: the first retry of a 5xx at least 5 s after the response. */
 export const MIN_FIRST_RETRY_DELAY_MS = 5_000;
 
+/** Fills in defaults and validates policy options; throws a `TypeError` or `RangeError` naming the bad option. */
 export function resolvePolicy(options: SuppressionPolicyOptions = {}): SuppressionPolicy {
   if (!isPlainObject(options)) throw new TypeError("msal-guard: policy options must be an object.");
   const lockout = section(options.lockout, "lockout");

@@ -68,6 +68,7 @@ export type Verdict =
   | { readonly action: "probe" }
   | { readonly action: "suppress"; readonly kind: GuardErrorKind; readonly codes: readonly number[]; readonly until: number; readonly reason: SuppressionReason };
 
+/** Why a call was suppressed (in `suppressed` events, {@link SuppressionEntry} and counters). */
 export type SuppressionReason =
   | "account_locked"
   | "probe_in_flight"
@@ -181,6 +182,11 @@ export function afterFailure(
   const base: IdentityRecord = c.kind === "account_locked" || !serverAnswered ? identity : withoutLockout(identity);
 
   if (c.kind === "account_locked") {
+    // A lockout answered while a window is still running (replicas meeting it at once)
+    // is the same lockout: keep its window rather than escalating once per replica.
+    if (identity.lockout !== undefined && identity.lockout.until > now) {
+      return { identity, app, effect: "lockout", until: identity.lockout.until };
+    }
     const count = (identity.lockout?.count ?? 0) + 1;
     const window = Math.min(policy.lockout.firstWindowMs * policy.lockout.multiplier ** (count - 1), policy.lockout.maxWindowMs);
     const until = now + window;

@@ -11,6 +11,7 @@ export interface GuardStore {
   get(key: string): Promise<string | undefined>;
   /** Stores `value` under `key` for `ttlMs` milliseconds (the store may forget it afterwards). */
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Forgets the value under `key` (no error when absent). */
   delete(key: string): Promise<void>;
   /**
    * Atomically takes the probe lease on `key` for `holder`, if nobody holds it (or the
