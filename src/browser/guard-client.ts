@@ -41,6 +41,7 @@ export interface BrowserResponseSource {
  */
 export type InteractionMode = "none" | "popup" | "redirect";
 
+/** What the browser guard did and why: every core {@link GuardEvent}, plus interactive sign-ins it started or skipped, failures it recovered from behind MSAL's iframe fallback, and the default store falling back to memory. */
 export type BrowserGuardEvent =
   | GuardEvent
   /** The guard started (or declined to start) an interactive sign-in after a silent failure. */
@@ -98,6 +99,7 @@ export interface BrowserGuardOptions extends SuppressionPolicyOptions {
 /** A Conditional Access block as the browser guard raises it. */
 export type BlockedError = ConditionalAccessBlockedError & { readonly accessDeniedUrl?: string };
 
+/** Operator controls added to the guarded browser client. */
 export interface BrowserGuardControls {
   /** What is suppressed, why, until when, and counters. */
   status(): Promise<GuardStatus>;

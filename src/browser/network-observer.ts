@@ -59,8 +59,10 @@ export interface ObservedBrowserTransportFailure {
   readonly at: number;
 }
 
+/** What the observer remembers about a failed request: an HTTP error response, or a request that got no answer. */
 export type ObservedBrowserFailure = ObservedBrowserResponse | ObservedBrowserTransportFailure;
 
+/** Options for {@link createBrowserNetworkObserver}. */
 export interface BrowserNetworkObserverOptions {
   /** The fetch to send with. @default globalThis.fetch, read at call time */
   readonly fetch?: typeof fetch;
@@ -85,6 +87,7 @@ export interface BrowserNetworkObserverOptions {
 /** `system` for msal-browser with the observer installed. */
 export type ObservedBrowserSystemOptions = BrowserSystemOptions & { networkClient: INetworkModule };
 
+/** A network module for msal-browser that remembers the answers to failed token requests by correlation id, including those MSAL hides behind its iframe fallback. Create it with {@link createBrowserNetworkObserver}. */
 export interface BrowserNetworkObserver {
   /** The MSAL network module. Install it with {@link BrowserNetworkObserver.system}. */
   readonly networkClient: INetworkModule;
@@ -95,6 +98,7 @@ export interface BrowserNetworkObserver {
   /** Like {@link BrowserNetworkObserver.responseFor}, and forgets the id's records. */
   take(correlationIdOrError: unknown): ObservedBrowserFailure | undefined;
   readonly size: number;
+  /** Forgets every record. */
   clear(): void;
   /**
    * MSAL's `system` block with `networkClient` set; other options are copied.

@@ -15,11 +15,15 @@ import { read } from "../core/read.js";
 
 /** Time and a repeating timer, injected for tests. Defaults bind the globals at call time. */
 export interface NoticeClock {
+  /** Current time, epoch milliseconds. */
   now(): number;
+  /** Calls `callback` every `ms` milliseconds; returns a handle for {@link NoticeClock.clearInterval}. */
   setInterval(callback: () => void, ms: number): unknown;
+  /** Stops a timer started with {@link NoticeClock.setInterval}. */
   clearInterval(handle: unknown): void;
 }
 
+/** Options for {@link renderNotice}. */
 export interface NoticeOptions {
   /** The reader's locale(s), most preferred first, e.g. `navigator.languages`. @default the formatter's fallback (English) */
   readonly locale?: LocalePreference;

@@ -6,6 +6,7 @@ import { gatherEvidence } from "./extract.js";
 import { KIND_TRAITS, isGuardErrorKind } from "./kinds.js";
 import { read, safeIsArray } from "./read.js";
 
+/** Options for {@link classify}: extra evidence MSAL's error does not carry. */
 export interface ClassifyOptions {
   /**
    * Current time in epoch milliseconds, used only to turn a `Retry-After` HTTP-date

@@ -18,7 +18,10 @@ export function decideKind(evidence: Evidence, rankedCodes: readonly number[] = 
   const bySubError = evidence.subError === undefined ? undefined : SUBERROR_KINDS[evidence.subError];
   const genericError = evidence.error === undefined || GENERIC_ERRORS.has(evidence.error);
   if (bySubError !== undefined && genericError) return bySubError;
-  const byError = evidence.error === undefined ? undefined : kindForErrorValue(evidence.error);
+  // MSAL says "network" when it could not read a response (a second copy of msal-node,
+  // an empty 429); a known HTTP status proves the server answered, so the status decides.
+  const answered = evidence.httpStatus !== undefined && evidence.error !== undefined && TRANSPORT_ERRORS.has(evidence.error);
+  const byError = evidence.error === undefined || answered ? undefined : kindForErrorValue(evidence.error);
   if (byError !== undefined) return byError;
   if (bySubError !== undefined) return bySubError;
 
@@ -106,6 +109,8 @@ const ERROR_KINDS: Readonly<Record<string, GuardErrorKind>> = {
   hash_empty_error: "invalid_request",
   no_state_in_hash: "invalid_request",
 };
+
+const TRANSPORT_ERRORS: ReadonlySet<string> = new Set(["network_error", "post_request_failed", "get_request_failed", "no_network_connectivity"]);
 
 const GENERIC_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "login_required", "invalid_request"]);
 

@@ -3,6 +3,7 @@ import type { Classification } from "./classification.js";
 import type { GuardErrorKind } from "./kinds.js";
 import { read } from "./read.js";
 
+/** Options for constructing an {@link MsalGuardError} (or one of its subclasses) yourself. */
 export interface MsalGuardErrorOptions {
   /** The original error, kept untouched. */
   readonly cause?: unknown;

@@ -67,6 +67,7 @@ export interface KindTraits {
   readonly fixedBy: FixedBy;
 }
 
+/** What each kind means for the caller: whether interaction helps, when a retry can succeed, and who fixes it. */
 export const KIND_TRAITS: Readonly<Record<GuardErrorKind, KindTraits>> = {
   account_locked: { interactionHelps: false, retry: "after_wait", fixedBy: "time" },
   conditional_access_blocked: { interactionHelps: false, retry: "after_fix", fixedBy: "administrator" },
@@ -112,6 +113,7 @@ export const GUARD_ERROR_KINDS: readonly GuardErrorKind[] = [
   "unknown",
 ];
 
+/** Whether `value` is one of the {@link GUARD_ERROR_KINDS} strings. */
 export function isGuardErrorKind(value: unknown): value is GuardErrorKind {
   return typeof value === "string" && Object.prototype.hasOwnProperty.call(KIND_TRAITS, value);
 }

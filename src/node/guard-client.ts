@@ -17,6 +17,7 @@ import { read } from "../core/read.js";
 
 /** Anything that can tell the raw HTTP response of a failed request by correlation id (see `createNetworkObserver`). */
 export interface ResponseSource {
+  /** The recorded HTTP response for a correlation id, or `undefined`. */
   responseFor(correlationId: string): unknown;
 }
 

@@ -76,6 +76,7 @@ export interface ObservedTransportFailure {
 /** What the observer remembers about a failed request. Plain, frozen data. */
 export type ObservedResponse = ObservedHttpResponse | ObservedTransportFailure;
 
+/** Options for {@link createNetworkObserver}. */
 export interface NetworkObserverOptions {
   /**
    * Longest wait for one request, headers and body, in milliseconds; applies to every GET
@@ -96,6 +97,7 @@ export interface NetworkObserverOptions {
 /** `system` for msal-node with the observer installed. */
 export type ObservedSystemOptions = NodeSystemOptions & { networkClient: INetworkModule };
 
+/** A network module for msal-node that remembers the HTTP status, headers and body of failed token requests by correlation id (MSAL drops them). Create it with {@link createNetworkObserver}. */
 export interface NetworkObserver {
   /** The MSAL network module. Install it with {@link NetworkObserver.system} or {@link NetworkObserver.configure}. */
   readonly networkClient: INetworkModule;
@@ -112,6 +114,7 @@ export interface NetworkObserver {
   take(correlationIdOrError: unknown): ObservedResponse | undefined;
   /** Records held now (expired ones may still count until the next read or write). */
   readonly size: number;
+  /** Forgets every record. */
   clear(): void;
   /**
    * MSAL's `system` block with `networkClient` set; other options are copied.

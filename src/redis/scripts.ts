@@ -11,8 +11,16 @@ export interface LuaScript {
   readonly sha: string;
 }
 
+/** A script whose SHA is computed on first use, not at import time. */
 function script(source: string): LuaScript {
-  return { source, sha: createHash("sha1").update(source).digest("hex") };
+  let sha: string | undefined;
+  return {
+    source,
+    get sha() {
+      sha ??= createHash("sha1").update(source).digest("hex");
+      return sha;
+    },
+  };
 }
 
 /**

@@ -28,7 +28,7 @@ export type ReadOutcome =
 /** The longest expiry the store sets: more than any policy can ask (a one-week window, remembered a day longer). */
 export const MAX_TTL_MS = 8 * 24 * 60 * 60_000;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+let utf8: TextDecoder | undefined; // created on first use, not at import time
 
 /** Interprets the reply of the `READ` script. Throws on a reply of another shape (a protocol problem, not a bad value). */
 export function judgeRead(reply: unknown): ReadOutcome {
@@ -44,6 +44,7 @@ export function judgeRead(reply: unknown): ReadOutcome {
   if (ttl > MAX_TTL_MS) return { problem: "expiry_too_long", detail: `expires in ${Math.round(ttl / 3_600_000)} h, at most ${MAX_TTL_MS / 3_600_000} h expected` };
   let value: string;
   try {
+    utf8 ??= new TextDecoder("utf-8", { fatal: true });
     value = utf8.decode(reply[1]);
   } catch {
     return { problem: "not_utf8", detail: `${reply[1].length} bytes` };

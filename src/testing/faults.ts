@@ -103,6 +103,7 @@ export interface FaultHandle {
   readonly hits: number;
   /** Requests it will still hit (`Infinity` when unlimited, 0 once retired). */
   readonly remaining: number;
+  /** Retires the fault: it hits no further requests. */
   remove(): void;
 }
 

@@ -12,7 +12,9 @@ export interface LoopDetectionOptions {
   readonly windowMs?: number;
 }
 
+/** Identical token requests Entra allows within {@link DEFAULT_LOOP_WINDOW_MS} before answering AADSTS50196 (the simulator's default). */
 export const DEFAULT_LOOP_LIMIT = 15;
+/** Length of the loop-detection sliding window: 5 minutes. */
 export const DEFAULT_LOOP_WINDOW_MS = 5 * 60_000;
 
 /**

@@ -23,7 +23,9 @@ export interface SimulatorNetworkResponse<T> {
 
 /** Structurally MSAL's `INetworkModule`; assign it to `system.networkClient`. */
 export interface SimulatorNetworkModule {
+  /** Sends a GET (metadata, discovery) to the simulator. */
   sendGetRequestAsync<T>(url: string, options?: SimulatorNetworkRequestOptions, timeout?: number): Promise<SimulatorNetworkResponse<T>>;
+  /** Sends a POST (token requests) to the simulator. */
   sendPostRequestAsync<T>(url: string, options?: SimulatorNetworkRequestOptions): Promise<SimulatorNetworkResponse<T>>;
 }
 

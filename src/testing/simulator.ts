@@ -184,19 +184,25 @@ export interface EntraSimulator {
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 
+  /** Adds a user; throws if the user name exists. */
   addUser(user: SimulatedUser): void;
   /** Changes a user. A new password revokes their refresh tokens and clears lockout. */
   updateUser(username: string, update: SimulatedUserUpdate): void;
+  /** Registers an app (client id); throws if the client id exists. */
   addClient(client: SimulatedClient): void;
+  /** Adds a Conditional Access rule, applied to later sign-ins. */
   addConditionalAccessRule(rule: CaRule): void;
   /** Removes every rule with this policy id. */
   removeConditionalAccessRule(policyId: string): void;
+  /** Marks a source address as risky: every password sign-in from it answers 50053 (locked), whatever the account's state. */
   flagAddress(address: string): void;
+  /** Takes an address off the risky list. */
   unflagAddress(address: string): void;
   /** Source address for later requests that declare none; `undefined` restores the default. */
   setSourceAddress(address: string | undefined): void;
   /** Clears both of the user's lockout counters, as an admin unlock or SSPR would. */
   unlock(username: string): void;
+  /** The user's smart-lockout counter for familiar (default) or unfamiliar locations. */
   lockoutState(username: string, location?: LockoutLocation): LockoutSnapshot;
   /** Replaces the error shape from now on; fields left out return to Entra's usual form (`setErrorShape({})` resets). */
   setErrorShape(options: ErrorShapeOptions): void;
@@ -210,7 +216,9 @@ export interface EntraSimulator {
 
   /** A snapshot of every request so far, oldest first (CORS preflights are not logged). */
   readonly requests: readonly RequestLogEntry[];
+  /** Totals over the request log: by grant, user, client and status. */
   counts(): RequestCounts;
+  /** Empties the request log (lockout state and faults stay). */
   resetLog(): void;
 
   /** A code for the authorization_code grant, as if `username` had signed in interactively. */

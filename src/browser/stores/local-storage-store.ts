@@ -3,6 +3,7 @@ import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } 
 import type { GuardStore } from "../../core/guard/store.js";
 import { limitRecord } from "./record-limits.js";
 
+/** Options for {@link LocalStorageStore}. */
 export interface LocalStorageStoreOptions {
   /** The storage to use. @default globalThis.localStorage, read at construction (where reading it can throw) */
   readonly storage?: Storage;
@@ -29,6 +30,7 @@ export interface LocalStorageStoreOptions {
   readonly onEvent?: (event: LocalStorageStoreEvent) => void;
 }
 
+/** Reported through `onEvent` when the store changes how it keeps state. */
 export type LocalStorageStoreEvent =
   /**
    * Storage can't be used any more, so state lives in this tab's memory from now on:
@@ -140,6 +142,7 @@ export class LocalStorageStore implements GuardStore {
     else this.#notify(key);
   }
 
+  /** Forgets the value under `key` and tells the other tabs. */
   async delete(key: string): Promise<void> {
     this.#held.get(key)?.release();
     if (this.#memory !== undefined) {

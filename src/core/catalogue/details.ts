@@ -14,6 +14,7 @@ export interface CodeDetails {
   readonly meaning: string;
 }
 
+/** Developer-facing facts about one catalogued AADSTS code: name, kind, handling class and meaning; `undefined` for codes not in the catalogue. */
 export function codeDetails(code: number): CodeDetails | undefined {
   const entry = CODE_DETAILS[code];
   const kind = kindForCode(code);

@@ -4,7 +4,12 @@
  * kept as an HMAC under a secret key. Web Crypto only: works in browsers and Node.
  */
 
-const encoder = new TextEncoder();
+let encoder: TextEncoder | undefined; // created on first use: importing the package does no work
+
+function encode(text: string): Uint8Array<ArrayBuffer> {
+  encoder ??= new TextEncoder();
+  return encoder.encode(text) as Uint8Array<ArrayBuffer>;
+}
 
 function subtle(): SubtleCrypto {
   const crypto = globalThis.crypto;
@@ -21,7 +26,7 @@ function hex(buffer: ArrayBuffer, bytes = 16): string {
 /** A stable, non-reversible key for the given parts (128 bits of SHA-256, hex). */
 export async function hashKey(...parts: readonly string[]): Promise<string> {
   // A separator that cannot occur inside the parts' JSON encoding.
-  const digest = await subtle().digest("SHA-256", encoder.encode(JSON.stringify(parts)));
+  const digest = await subtle().digest("SHA-256", encode(JSON.stringify(parts)));
   return hex(digest);
 }
 
@@ -32,7 +37,7 @@ export async function importFingerprintKey(secret: Uint8Array): Promise<CryptoKe
 
 /** A keyed fingerprint of a credential: HMAC-SHA-256, 128 bits, hex. */
 export async function fingerprint(key: CryptoKey, scope: string, credential: string): Promise<string> {
-  const mac = await subtle().sign("HMAC", key, encoder.encode(`${scope}\u0000${credential}`));
+  const mac = await subtle().sign("HMAC", key, encode(`${scope}\u0000${credential}`));
   return hex(mac);
 }
 

@@ -4,6 +4,7 @@ import { matchLocale, normalizeLocaleTag } from "./negotiate.js";
 import type { KindMessages, LocaleMessages, MessageFormatter, MessageOptions, UserMessage } from "./types.js";
 import { fill, formatWaitIn } from "./wait.js";
 
+/** Options for {@link createMessageFormatter}: which locale tables a formatter may use. */
 export interface MessageFormatterOptions {
   /** The locale tables to choose from, for example `[en, de]` or `[en, de, fr, es, ja, myDutch]`. At least one. */
   readonly locales: readonly LocaleMessages[];

@@ -61,6 +61,7 @@ export interface LocaleMessages {
 /** One or more locale preferences, most preferred first: `"de-AT"`, or a list such as `navigator.languages`. */
 export type LocalePreference = string | readonly string[];
 
+/** Per-call options for {@link messageFor} and formatters: the locale and the current time. */
 export interface MessageOptions {
   /**
    * The locale(s) to use, most preferred first. Matching ignores case and falls back

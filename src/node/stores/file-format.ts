@@ -28,7 +28,7 @@ export interface StoreState {
 /**
  * Why a file was (partly) ignored:
  * - `unparseable`: not JSON (garbage, truncated, empty);
- * - `unsupported_version`: JSON, but `v` is not {@link FORMAT_VERSION};
+ * - `unsupported_version`: JSON, but `v` is not the format version this release writes;
  * - `invalid_envelope`: the right version, but the top-level shape is wrong;
  * - `invalid_records`: some records had the wrong shape and were dropped; the rest were kept.
  */

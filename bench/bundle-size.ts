@@ -1,0 +1,142 @@
+/**
+ * Bundle size: what msal-guard adds to a browser app. Two tiny apps are bundled with
+ * esbuild from the built package (`dist/`, resolved through package.json `exports`, as
+ * an app's bundler would), MSAL left external, minified, ESM, for the browser, then
+ * gzipped at level 9:
+ * - an SPA importing `guardClient` and `renderNotice` from `msal-guard/browser` and using both;
+ * - an app importing only `classify` from `msal-guard`.
+ *
+ * `measureBundles()` is exported for a budget test (`test/`) to call.
+ */
+import { statSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { result, type BenchResult } from "./report.js";
+
+export const BUDGETS = { browser: 6 * 1024, classifyOnly: 4 * 1024 } as const;
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** The two apps. Each uses what it imports, so nothing is dropped as unused. */
+export const BUNDLE_ENTRIES = {
+  browser: `
+    import { PublicClientApplication } from "@azure/msal-browser";
+    import { guardClient, renderNotice } from "msal-guard/browser";
+    const client = guardClient(new PublicClientApplication({ auth: { clientId: "00000000-0000-0000-0000-000000000000" } }));
+    export async function token(scopes, notice) {
+      try {
+        return await client.acquireTokenSilent({ scopes });
+      } catch (error) {
+        renderNotice(notice, error);
+        throw error;
+      }
+    }
+  `,
+  classifyOnly: `
+    import { classify } from "msal-guard";
+    export function kindOf(error) {
+      return classify(error).kind;
+    }
+  `,
+} as const;
+
+export interface BundleMeasurement {
+  /** Minified bytes. */
+  readonly minified: number;
+  /** Minified, then gzipped at level 9. */
+  readonly gzipped: number;
+  readonly budget: number;
+  readonly withinBudget: boolean;
+  /** Bytes each input contributed to the minified output, largest first. */
+  readonly inputs: readonly { readonly path: string; readonly bytes: number }[];
+}
+
+export interface BundleMeasurements {
+  readonly browser: BundleMeasurement;
+  readonly classifyOnly: BundleMeasurement;
+}
+
+/**
+ * Bundles both apps and measures them. `from: "dist"` (default) uses the built package and
+ * throws when `dist/` is missing; `from: "src"` maps the package's entry points to its
+ * sources instead (no build needed; sizes differ slightly from the published files).
+ */
+export async function measureBundles(options: { readonly from?: "dist" | "src" } = {}): Promise<BundleMeasurements> {
+  const from = options.from ?? "dist";
+  if (from === "dist" && !existsFile(join(root, "dist/browser.js"))) throw new Error("measureBundles: dist/ is missing; run `npm run build` first");
+  const plugins =
+    from === "src"
+      ? [
+          {
+            name: "msal-guard-src",
+            setup(b: import("esbuild").PluginBuild) {
+              const map: Record<string, string> = { "msal-guard": "src/index.ts", "msal-guard/browser": "src/browser/index.ts", "msal-guard/node": "src/node/index.ts" };
+              b.onResolve({ filter: /^msal-guard(\/.*)?$/ }, (args) => (map[args.path] ? { path: join(root, map[args.path] as string) } : undefined));
+            },
+          },
+        ]
+      : [];
+  const measure = async (entry: string, budget: number): Promise<BundleMeasurement> => {
+    const out = await build({
+      stdin: { contents: entry, resolveDir: root, loader: "js", sourcefile: "app.js" },
+      bundle: true,
+      write: false,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      external: ["@azure/msal-browser"],
+      metafile: true,
+      logLevel: "silent",
+      plugins,
+    });
+    const code = out.outputFiles[0]?.contents ?? new Uint8Array();
+    const gzipped = gzipSync(code, { level: 9 }).length;
+    const output = Object.values(out.metafile.outputs)[0];
+    const inputs = Object.entries(output?.inputs ?? {})
+      .map(([path, info]) => ({ path, bytes: info.bytesInOutput }))
+      .filter((i) => i.bytes > 0)
+      .sort((a, b) => b.bytes - a.bytes);
+    return { minified: code.length, gzipped, budget, withinBudget: gzipped <= budget, inputs };
+  };
+  return { browser: await measure(BUNDLE_ENTRIES.browser, BUDGETS.browser), classifyOnly: await measure(BUNDLE_ENTRIES.classifyOnly, BUDGETS.classifyOnly) };
+}
+
+function existsFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Newest modification time under `dir`, ms. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/** True when `dist/` exists and is at least as new as every file in `src/`. */
+export function distIsFresh(): boolean {
+  if (!existsFile(join(root, "dist/browser.js")) || !existsFile(join(root, "dist/index.js"))) return false;
+  return newest(join(root, "dist")) >= newest(join(root, "src"));
+}
+
+export async function benchBundleSize(options: { readonly progress: (line: string) => void }): Promise<BenchResult[]> {
+  options.progress("bundle size: esbuild, minified, gzip -9, @azure/msal-browser external");
+  const m = await measureBundles();
+  const name = "bundle-size";
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB (${bytes.toLocaleString("en-US")} B)`;
+  return [
+    result(name, "msal-guard/browser (guardClient + renderNotice), minified", "bytes", [m.browser.minified]),
+    result(name, "msal-guard/browser (guardClient + renderNotice), gzipped", "bytes", [m.browser.gzipped], `≤ ${kb(BUDGETS.browser)}`, m.browser.withinBudget),
+    result(name, "classify only, minified", "bytes", [m.classifyOnly.minified]),
+    result(name, "classify only, gzipped", "bytes", [m.classifyOnly.gzipped], `≤ ${kb(BUDGETS.classifyOnly)}`, m.classifyOnly.withinBudget),
+  ];
+}
