@@ -466,11 +466,16 @@ function isTokenResult(result: unknown): boolean {
   return str(read(result, "accessToken")) !== undefined || str(read(result, "idToken")) !== undefined;
 }
 
+let noFlightFields: string | undefined;
+
 function flightKeyOf(request: Request): string {
-  return JSON.stringify(FLIGHT_FIELDS.map((key) => {
+  const parts = FLIGHT_FIELDS.map((key) => {
     const value = request[key];
     return typeof value === "string" || typeof value === "boolean" || typeof value === "number" ? value : null;
-  }));
+  });
+  // Most requests set none of them: their key is always the same, built once.
+  if (parts.every((part) => part === null)) return (noFlightFields ??= JSON.stringify(parts));
+  return JSON.stringify(parts);
 }
 
 function newCorrelationId(): string {

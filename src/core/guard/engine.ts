@@ -18,6 +18,7 @@ import {
   isEmptyIdentity,
   parseAppRecord,
   parseIdentityRecord,
+  RECORD_VERSION,
   withoutKind,
   type AppRecord,
   type CallFacts,
@@ -162,7 +163,31 @@ interface KnownIdentity {
   readonly appKey: string;
 }
 
+/** What `execute` derives from a call's identity, kept once its hashes have settled. */
+interface IdentityKeys {
+  /** Lower-cased, without trailing slashes. */
+  readonly authority: string;
+  readonly appKey: string;
+  readonly identityKey: string;
+  /** The store keys of the app and identity records. */
+  readonly appRecord: string;
+  readonly identityRecord: string;
+}
+
+/** How a call was let through: the identity record it was decided on, and the probe lease it holds, if it probes. */
+interface Admission {
+  readonly identity: IdentityRecord;
+  readonly holder: string | undefined;
+}
+
+/** A call let through because the store holds nothing for its app or identity. */
+const NOTHING_RECORDED: Admission = { identity: { v: RECORD_VERSION }, holder: undefined };
+
 const MAX_KNOWN = 10_000;
+/** Scope sets remembered with their key; an app uses a handful. */
+const MAX_SCOPE_SETS = 1_000;
+/** Flight keys remembered (a miss only builds the key again). */
+const MAX_FLIGHT_KEYS = 1_000;
 
 /** Creates a {@link SuppressionEngine}, for adapting a token client other than msal-node's or msal-browser's (which `guardClient` already wraps). Malformed options throw here, not on the first call. */
 export function createSuppressionEngine(options: SuppressionEngineOptions = {}): SuppressionEngine {
@@ -205,6 +230,12 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   const lastErrors = new Map<string, unknown>();
   const known = new Map<string, KnownIdentity>();
   const hashes = new Map<string, Promise<string>>();
+  // The hot path's caches. An app repeats the same few identities and scope sets, and their
+  // keys are async hashes: the first call awaits them, later calls find them here and go on
+  // synchronously. Looked up by the strings the call carries (see TupleCache).
+  const identityKeys = new TupleCache<IdentityKeys>(MAX_KNOWN); // [authority as given, client id, user as given or ""]
+  const scopeKeys = new Map<string, string>(); // see scopeCacheId
+  const flightKeys = new TupleCache<string>(MAX_FLIGHT_KEYS); // see flightKeyOf
   const counts: GuardCounts = { calls: 0, sent: 0, succeeded: 0, failed: 0, suppressed: 0, shared: 0, probes: 0, retries: 0, failuresByKind: {}, suppressedByReason: {} };
   let retryTokens = 10;
   let fingerprintKey: Promise<CryptoKey> | undefined;
@@ -264,15 +295,24 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     await local.releaseLease(key, holder);
   }
 
-  const fingerprints = new Map<string, Promise<string>>();
-  function credentialFingerprint(identityKey: string, credential: string): Promise<string> {
-    // Memoised in memory only (the app holds the credential anyway); never written anywhere.
-    const id = `${identityKey}\u0000${credential}`;
+  // Memoised in memory only (the app holds the credential anyway); never written anywhere.
+  // An entry is the pending promise, replaced by the fingerprint itself once it settles so
+  // that later calls read it synchronously (unless the entry was dropped meanwhile: a
+  // throwaway fingerprint made while the store's secret was unreachable is never kept).
+  const fingerprints = new TupleCache<string | Promise<string>>(1_000); // [identity key, credential]
+  function credentialFingerprint(identityKey: string, credential: string): string | Promise<string> {
+    const id = [identityKey, credential];
     let hit = fingerprints.get(id);
     if (hit === undefined) {
-      if (fingerprints.size >= 1_000) fingerprints.clear();
-      hit = computeFingerprint(identityKey, credential);
-      fingerprints.set(id, hit);
+      const pending = computeFingerprint(identityKey, credential);
+      fingerprints.set(id, pending);
+      pending.then(
+        (value) => {
+          if (fingerprints.get(id) === pending) fingerprints.set(id, value);
+        },
+        () => {}, // the caller awaiting `pending` sees the failure
+      );
+      hit = pending;
     }
     return hit;
   }
@@ -317,14 +357,45 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     lastErrors.set(key, error);
   }
 
-  function track(identityKey: string, identity: GuardIdentity, appKey: string): void {
-    if (known.has(identityKey)) return;
+  function track(keys: IdentityKeys, identity: GuardIdentity): void {
+    if (known.has(keys.identityKey)) return;
     if (known.size >= MAX_KNOWN) known.delete(known.keys().next().value as string);
-    known.set(identityKey, { authority: identity.authority, clientId: identity.clientId, user: identity.user, appKey });
+    known.set(keys.identityKey, { authority: keys.authority, clientId: identity.clientId, user: identity.user, appKey: keys.appKey });
   }
 
-  async function execute<T>(request: GuardRequest<T>): Promise<T> {
+  /** The flight key: calls with the same one share a single request. */
+  function flightKeyOf<T>(request: GuardRequest<T>, identityKey: string, scopeKey: string, fp: string | undefined): string {
+    const parts = [request.method, request.flightKey, scopeKey, identityKey, fp]; // the parts many calls share first: fewer nested Maps
+    let key = flightKeys.get(parts);
+    if (key === undefined) {
+      key = `${request.method}\u0000${identityKey}\u0000${scopeKey}\u0000${fp ?? ""}\u0000${request.flightKey ?? ""}`;
+      flightKeys.set(parts, key);
+    }
+    return key;
+  }
+
+  function execute<T>(request: GuardRequest<T>): Promise<T> {
     counts.calls++;
+    let keys: IdentityKeys | undefined;
+    let scopeKey: string | undefined;
+    let fp: string | Promise<string> | undefined;
+    try {
+      const { identity } = request;
+      keys = identityKeys.get([identity.authority, identity.clientId, identity.user ?? ""]);
+      const scopeId = scopeCacheId(request.scopes);
+      scopeKey = scopeId === undefined ? undefined : scopeKeys.get(scopeId);
+      if (keys !== undefined && request.credential !== undefined) fp = credentialFingerprint(keys.identityKey, request.credential);
+    } catch (error) {
+      return Promise.reject(error); // malformed requests reject, never throw, as they always have
+    }
+    if (keys === undefined || scopeKey === undefined || fp instanceof Promise) return executeFirst(request);
+    // Everything known already: no await before the flight is joined or started.
+    track(keys, request.identity);
+    return startFlight(request, keys, scopeKey, fp);
+  }
+
+  /** {@link execute} for a call whose keys are not all known yet: computes them, and keeps them for the next calls. */
+  async function executeFirst<T>(request: GuardRequest<T>): Promise<T> {
     const { identity } = request;
     const authority = identity.authority.toLowerCase().replace(/\/+$/, "");
     const user = identity.user?.toLowerCase();
@@ -333,52 +404,46 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       memoHash("identity", authority, identity.clientId, user ?? ""),
       memoHash("scopes", ...[...request.scopes].map((s) => s.toLowerCase()).sort()),
     ]);
-    track(identityKey, { ...identity, authority }, appKey);
+    const keys: IdentityKeys = { authority, appKey, identityKey, appRecord: `a:${appKey}`, identityRecord: `i:${identityKey}` };
+    track(keys, identity);
     const fp = request.credential === undefined ? undefined : await credentialFingerprint(identityKey, request.credential);
-    const facts: CallFacts = { scopeKey, silent: request.silent, fingerprint: fp };
+    identityKeys.set([identity.authority, identity.clientId, identity.user ?? ""], keys);
+    const scopeId = scopeCacheId(request.scopes);
+    if (scopeId !== undefined && !scopeKeys.has(scopeId)) {
+      if (scopeKeys.size >= MAX_SCOPE_SETS) scopeKeys.clear();
+      scopeKeys.set(scopeId, scopeKey);
+    }
+    return startFlight(request, keys, scopeKey, fp);
+  }
 
-    const flightKey = `${request.method}\u0000${identityKey}\u0000${scopeKey}\u0000${fp ?? ""}\u0000${request.flightKey ?? ""}`;
+  function startFlight<T>(request: GuardRequest<T>, keys: IdentityKeys, scopeKey: string, fp: string | undefined): Promise<T> {
+    const facts: CallFacts = { scopeKey, silent: request.silent, fingerprint: fp };
+    const flightKey = flightKeyOf(request, keys.identityKey, scopeKey, fp);
     const joined = inFlight.get(flightKey) as Promise<T> | undefined;
     if (joined !== undefined) {
       counts.shared++;
       return joined;
     }
-    const run = runCall(request, facts, appKey, identityKey).finally(() => inFlight.delete(flightKey));
+    const run = runCall(request, facts, keys, flightKey);
     inFlight.set(flightKey, run);
     return run;
   }
 
-  async function runCall<T>(request: GuardRequest<T>, facts: CallFacts, appKey: string, identityKey: string): Promise<T> {
-    const now = clock.now();
-    const [appRaw, identityRaw] = await Promise.all([read(`a:${appKey}`), read(`i:${identityKey}`)]);
-    const app = parseAppRecord(appRaw, now, policy);
-    const identity = parseIdentityRecord(identityRaw, now, policy);
-    const verdict = decide(app, identity, facts, now);
-    let probing = false;
-    const holder = `${processId}.${(callSequence++).toString(36)}`;
-    if (verdict.action === "suppress") throw suppress(verdict.kind, verdict.codes, verdict.until, verdict.reason);
-    if (verdict.action === "probe") {
-      if (!(await lease(`l:${identityKey}`, holder))) {
-        throw suppress("account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
-      }
-      // Another caller's probe may have answered between our read and our lease (a new
-      // window, or a release): decide again on what the store says now.
-      const fresh = await freshRecords(appKey, identityKey);
-      const again = decide(fresh.app, fresh.identity, facts, clock.now());
-      if (again.action !== "probe") {
-        await unlease(`l:${identityKey}`, holder);
-        if (again.action === "suppress") throw suppress(again.kind, again.codes, again.until, again.reason);
-      } else {
-        probing = true;
-      }
-    }
-    if (probing) {
-      counts.probes++;
-      emit?.({ type: "probe", method: request.method, identity: identityKey });
-    }
-
-    retryTokens = Math.min(10, retryTokens + policy.retry.budgetRatio);
+  /**
+   * Decides, sends and records one call, then ends its flight. Every path awaits (the
+   * store reads, or the send) before it can settle, so the `finally` below never runs
+   * before `startFlight` has registered the flight it removes.
+   */
+  async function runCall<T>(request: GuardRequest<T>, facts: CallFacts, keys: IdentityKeys, flightKey: string): Promise<T> {
+    const { appKey, identityKey } = keys;
+    let admission = NOTHING_RECORDED;
     try {
+      // The happy path: the in-engine store holds nothing for this app or identity, which
+      // `decide` always allows, without a probe. Checked synchronously; no records to parse.
+      const nothingRecorded = shared === local && local.getSync(keys.appRecord) === undefined && local.getSync(keys.identityRecord) === undefined;
+      if (!nothingRecorded) admission = await admit(request, facts, keys);
+      const probing = admission.holder !== undefined;
+      retryTokens = Math.min(10, retryTokens + policy.retry.budgetRatio);
       for (let attempt = 0; ; attempt++) {
         counts.sent++;
         let failure: unknown;
@@ -392,7 +457,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
           const ok = request.isSuccess === undefined ? result !== null && result !== undefined : request.isSuccess(result as T);
           if (ok) {
             counts.succeeded++;
-            await recordSuccess(identityKey, identity, facts, probing);
+            // The happy path writes nothing, so skips the call (and its await) altogether.
+            if (probing || !isEmptyIdentity(admission.identity)) await recordSuccess(identityKey, admission.identity, facts, probing);
             return result as T;
           }
           failure = new EmptyTokenResult(result);
@@ -420,15 +486,48 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         await clock.sleep(delayMs);
       }
     } finally {
-      if (probing) await unlease(`l:${identityKey}`, holder);
+      try {
+        if (admission.holder !== undefined) await unlease(`l:${identityKey}`, admission.holder);
+      } finally {
+        inFlight.delete(flightKey);
+      }
     }
+  }
 
-    function suppress(kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason): MsalGuardError {
-      counts.suppressed++;
-      counts.suppressedByReason[reason] = (counts.suppressedByReason[reason] ?? 0) + 1;
-      emit?.({ type: "suppressed", method: request.method, identity: identityKey, kind, reason, retryAt: until });
-      return suppressedError(kind, codes, until, reason, identityKey);
+  /** Reads the records and decides: throws the suppressed error, or says how the call may go (a probe holds the lease). */
+  async function admit<T>(request: GuardRequest<T>, facts: CallFacts, keys: IdentityKeys): Promise<Admission> {
+    const { appKey, identityKey } = keys;
+    const now = clock.now();
+    const [appRaw, identityRaw] = await Promise.all([read(keys.appRecord), read(keys.identityRecord)]);
+    const app = parseAppRecord(appRaw, now, policy);
+    const identity = parseIdentityRecord(identityRaw, now, policy);
+    const verdict = decide(app, identity, facts, now);
+    if (verdict.action === "suppress") throw suppress(request.method, identityKey, verdict.kind, verdict.codes, verdict.until, verdict.reason);
+    if (verdict.action === "allow") return { identity, holder: undefined };
+    // A probe: this call may go only while it holds the lease (one probe per window).
+    const holder = `${processId}.${(callSequence++).toString(36)}`;
+    if (!(await lease(`l:${identityKey}`, holder))) {
+      throw suppress(request.method, identityKey, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
     }
+    // Another caller's probe may have answered between our read and our lease (a new
+    // window, or a release): decide again on what the store says now.
+    const fresh = await freshRecords(appKey, identityKey);
+    const again = decide(fresh.app, fresh.identity, facts, clock.now());
+    if (again.action !== "probe") {
+      await unlease(`l:${identityKey}`, holder);
+      if (again.action === "suppress") throw suppress(request.method, identityKey, again.kind, again.codes, again.until, again.reason);
+      return { identity, holder: undefined };
+    }
+    counts.probes++;
+    emit?.({ type: "probe", method: request.method, identity: identityKey });
+    return { identity, holder };
+  }
+
+  function suppress(method: string, identityKey: string, kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason): MsalGuardError {
+    counts.suppressed++;
+    counts.suppressedByReason[reason] = (counts.suppressedByReason[reason] ?? 0) + 1;
+    emit?.({ type: "suppressed", method, identity: identityKey, kind, reason, retryAt: until });
+    return suppressedError(kind, codes, until, reason, identityKey);
   }
 
   function classifyFailure<T>(request: GuardRequest<T>, failure: unknown): Classification {
@@ -536,6 +635,53 @@ const FAILED: unique symbol = Symbol("store operation failed");
 /** MSAL resolved with nothing usable (null, or an empty access token after an error status with `{}`). */
 class EmptyTokenResult {
   constructor(readonly result: unknown) {}
+}
+
+/**
+ * A bounded map keyed by a fixed-length tuple, held as nested Maps. A lookup hashes each
+ * part, and parts a caller holds already (its identity, its cached keys) have their hash
+ * cached by the JS engine, while joining them into one key would build and hash a new,
+ * long string on every call. Full, it starts again empty (a miss only costs a recompute).
+ */
+class TupleCache<V> {
+  readonly #root = new Map<unknown, unknown>();
+  #size = 0;
+
+  constructor(readonly max: number) {}
+
+  get(parts: readonly unknown[]): V | undefined {
+    let node: unknown = this.#root;
+    for (let i = 0; i < parts.length && node !== undefined; i++) node = (node as Map<unknown, unknown>).get(parts[i]);
+    return node as V | undefined;
+  }
+
+  set(parts: readonly unknown[], value: V): void {
+    if (this.#size >= this.max && this.get(parts) === undefined) this.clear();
+    let node = this.#root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next = node.get(parts[i]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) node.set(parts[i], (next = new Map()));
+      node = next;
+    }
+    const last = parts[parts.length - 1];
+    if (!node.has(last)) this.#size++;
+    node.set(last, value);
+  }
+
+  clear(): void {
+    this.#root.clear();
+    this.#size = 0;
+  }
+}
+
+/**
+ * How the hot path's scope cache names a scope set: the scopes as given, joined (one scope:
+ * itself). `undefined` when they are not an array of strings; such calls take the slow path.
+ */
+function scopeCacheId(scopes: readonly string[]): string | undefined {
+  if (!Array.isArray(scopes)) return undefined;
+  for (const scope of scopes) if (typeof scope !== "string") return undefined;
+  return scopes.length === 1 ? (scopes[0] as string) : scopes.join("\u0000");
 }
 
 function safeCall<T>(fn: () => T): T | undefined {
