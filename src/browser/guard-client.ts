@@ -1,4 +1,5 @@
 import type { IPublicClientApplication } from "@azure/msal-browser";
+import { guardedProxy } from "../core/guard/wrap.js";
 import type { Classification } from "../core/classification.js";
 import { classify } from "../core/classify.js";
 import { ERROR_CLASS_BY_KIND, isMsalGuardError, type ConditionalAccessBlockedError, type MsalGuardError } from "../core/errors.js";
@@ -446,17 +447,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
     reset: (scope) => engine.reset({ authority: appAuthority, clientId: appClientId, ...scope }),
   };
 
-  return new Proxy(app, {
-    get(object, property, receiver) {
-      if (typeof property === "string") {
-        const fn = wrapped.get(property);
-        if (fn !== undefined) return fn;
-        if (property === "status" || property === "reset") return controls[property];
-      }
-      const value = Reflect.get(object, property, receiver) as unknown;
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
-    },
-  }) as GuardedBrowserClient<App>;
+  return guardedProxy(app, wrapped, controls) as GuardedBrowserClient<App>;
 }
 
 const SKIPPED: unique symbol = Symbol("skipped");

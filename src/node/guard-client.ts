@@ -3,6 +3,7 @@ import type {
   ManagedIdentityApplication,
   PublicClientApplication,
 } from "@azure/msal-node";
+import { guardedProxy } from "../core/guard/wrap.js";
 import {
   createSuppressionEngine,
   type GuardEvent,
@@ -193,17 +194,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
     reset: (scope) => engine.reset(scope === undefined ? { authority: appAuthority, clientId: appClientId } : { authority: appAuthority, clientId: appClientId, ...scope }),
   };
 
-  return new Proxy(app, {
-    get(target, property, receiver) {
-      if (typeof property === "string") {
-        const fn = wrapped.get(property);
-        if (fn !== undefined) return fn;
-        if (property === "status" || property === "reset") return controls[property];
-      }
-      const value = Reflect.get(target, property, receiver) as unknown;
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  }) as GuardedClient<App>;
+  return guardedProxy(app, wrapped, controls) as GuardedClient<App>;
 }
 
 /** A token result MSAL really issued: not null, with a non-empty access token. */

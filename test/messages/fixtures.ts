@@ -1,26 +1,9 @@
-import type { Classification } from "../../src/core/classification.js";
-import { KIND_TRAITS, type GuardErrorKind } from "../../src/core/kinds.js";
+import { makeClassification, type Classification } from "../../src/core/classification.js";
+import type { GuardErrorKind } from "../../src/core/kinds.js";
 
 /** A complete Classification for unit tests: the kind's traits, nothing else known unless overridden. */
 export function classificationOf(kind: GuardErrorKind, overrides: Partial<Classification> = {}): Classification {
-  return {
-    kind,
-    codes: [],
-    error: undefined,
-    subError: undefined,
-    httpStatus: undefined,
-    retryAfterMs: undefined,
-    correlationId: undefined,
-    traceId: undefined,
-    timestamp: undefined,
-    claims: undefined,
-    policyIds: [],
-    replayed: false,
-    interactionRequired: KIND_TRAITS[kind].interactionHelps,
-    retry: KIND_TRAITS[kind].retry,
-    source: "other",
-    ...overrides,
-  };
+  return makeClassification(kind, overrides);
 }
 
 export const CORRELATION_ID = "1f0c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b";
