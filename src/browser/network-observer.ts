@@ -26,11 +26,12 @@
 // `network_error`. msal-browser's FetchClient throws a NetworkError wrapping a
 // BrowserAuthError, which msal-common unwraps; NetworkError isn't exported, so the
 // observer throws the BrowserAuthError itself: the caller sees the same error.
+import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES } from "../core/observed.js";
 import { BrowserAuthError, version as msalVersion } from "@azure/msal-browser";
 import type { BrowserSystemOptions, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-browser";
 
 /** Response headers a record keeps (lower-case); all others are dropped. */
-export const OBSERVED_BROWSER_HEADERS = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms", "content-type", "x-ms-request-id", "client-request-id"] as const;
+export const OBSERVED_BROWSER_HEADERS = OBSERVED_HEADER_NAMES;
 
 /** An error response: a non-2xx status, whatever its body. Plain, frozen data. */
 export interface ObservedBrowserResponse {
@@ -110,8 +111,6 @@ export interface BrowserNetworkObserver {
 }
 
 const MAX_PER_ID = 8;
-const MAX_KEPT_BODY_CHARS = 64 * 1024;
-const CREDENTIAL_FIELDS: ReadonlySet<string> = /* @__PURE__ */ new Set(["access_token", "refresh_token", "id_token", "assertion", "client_secret", "code", "password"]);
 
 /**
  * Creates a network observer for msal-browser (4.x and 5.x).
@@ -204,7 +203,7 @@ export function createBrowserNetworkObserver(options: BrowserNetworkObserverOpti
     }
 
     const status = response.status;
-    const headers = headerRecord(response.headers);
+    const headers = lowerCaseHeaders(response.headers);
     let text: string;
     let body: T;
     try {
@@ -212,13 +211,13 @@ export function createBrowserNetworkObserver(options: BrowserNetworkObserverOpti
       body = JSON.parse(text) as T;
     } catch (cause) {
       // FetchClient: failed_to_parse_response, and the status dies with its NetworkError.
-      if (status < 200 || status >= 300) remember(id, httpRecord(method, status, headers, undefined, bareUrl, now()));
+      if (status < 200 || status >= 300) remember(id, observedHttpRecord(method, status, headers, undefined, bareUrl, now()));
       throw msalError("failed_to_parse_response", errorId, cause);
     }
     if (status >= 200 && status < 300) {
       if (id !== undefined) records.delete(id);
     } else {
-      remember(id, httpRecord(method, status, headers, keptBody(text), bareUrl, now()));
+      remember(id, observedHttpRecord(method, status, headers, keptErrorBody(text), bareUrl, now()));
     }
     return { headers, body, status };
   }
@@ -270,42 +269,6 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (value === undefined) return fallback;
   if (!(value > 0)) throw new RangeError(`msal-guard: ${name} must be a positive number of milliseconds (Infinity for none); got ${String(value)}`);
   return value;
-}
-
-function httpRecord(method: "GET" | "POST", status: number, headers: Readonly<Record<string, string>>, body: Readonly<Record<string, unknown>> | undefined, url: string, at: number): ObservedBrowserResponse {
-  const kept: Record<string, string> = {};
-  for (const name of OBSERVED_BROWSER_HEADERS) {
-    const value = headers[name];
-    if (value !== undefined) kept[name] = value;
-  }
-  return { type: "response", method, status, headers: Object.freeze(kept), body, url, at };
-}
-
-/** A fresh, frozen copy of a JSON object body without credential fields, else `undefined`. */
-function keptBody(text: string): Readonly<Record<string, unknown>> | undefined {
-  if (text.length > MAX_KEPT_BODY_CHARS) return undefined;
-  // Parsed again: the record shares nothing with the object MSAL gets.
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (!CREDENTIAL_FIELDS.has(key)) copy[key] = deepFreeze(field);
-  return Object.freeze(copy);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const field of Object.values(value)) deepFreeze(field);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-function headerRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name.toLowerCase()] = value;
-  });
-  return out;
 }
 
 function requestCorrelationId(url: string, request: NetworkRequestOptions | undefined): string | undefined {

@@ -27,18 +27,12 @@
 // generic network_error, which would make an HTML 503 look like a network failure. A
 // static import resolves to the same build (ESM or CJS) the app uses; a lazy `import()`
 // would load the ESM copy from a CommonJS app, a second msal-node with other classes.
+import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES } from "../core/observed.js";
 import { AuthError, ClientAuthErrorCodes } from "@azure/msal-node";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse, NodeSystemOptions } from "@azure/msal-node";
 
 /** Response headers a record keeps (lower-case); all others are dropped. */
-export const OBSERVED_HEADERS = [
-  "retry-after",
-  "retry-after-ms",
-  "x-ms-retry-after-ms",
-  "content-type",
-  "x-ms-request-id",
-  "client-request-id",
-] as const;
+export const OBSERVED_HEADERS = OBSERVED_HEADER_NAMES;
 
 /** An error response: a non-2xx status, whatever its body. */
 export interface ObservedHttpResponse {
@@ -129,9 +123,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ENTRIES = 1_000;
 const DEFAULT_TTL_MS = 5 * 60_000;
 /** Longer error bodies are not kept (Entra's are about 1 KB); MSAL still gets them. */
-const MAX_KEPT_BODY_CHARS = 64 * 1024;
-/** Fields that carry credentials; dropped from kept bodies. */
-const CREDENTIAL_FIELDS: ReadonlySet<string> = /* @__PURE__ */ new Set(["access_token", "refresh_token", "id_token", "device_code", "assertion", "client_secret", "password"]);
 
 /**
  * Creates a network observer. One can serve any number of msal-node applications.
@@ -222,7 +213,7 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
         signal: controller.signal,
       });
       status = response.status;
-      headers = headerRecord(response.headers);
+      headers = lowerCaseHeaders(response.headers);
       // A failure while reading the body is a transport failure too (a reset, or the timeout).
       text = await response.text();
     } catch (cause) {
@@ -239,11 +230,11 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
       // msal-node's client throws token_parsing_error here, and with it the status and
       // Retry-After are gone. Record them first.
       if (ok) forget(id);
-      else remember(id, httpRecord(method, status, headers, undefined, bareUrl, now()));
+      else remember(id, observedHttpRecord(method, status, headers, undefined, bareUrl, now()));
       throw new AuthError(ClientAuthErrorCodes.tokenParsingError, id ?? "", `Failed to parse response: HTTP ${status} with a body that is not JSON`);
     }
     if (ok) forget(id);
-    else remember(id, httpRecord(method, status, headers, keptBody(text), bareUrl, now()));
+    else remember(id, observedHttpRecord(method, status, headers, keptErrorBody(text), bareUrl, now()));
     return { headers, body, status };
   }
 
@@ -277,49 +268,6 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (value === undefined) return fallback;
   if (!(value > 0)) throw new RangeError(`msal-guard: ${name} must be a positive number of milliseconds (Infinity for none); got ${String(value)}`);
   return value;
-}
-
-function httpRecord(
-  method: "GET" | "POST",
-  status: number,
-  headers: Readonly<Record<string, string>>,
-  body: Readonly<Record<string, unknown>> | undefined,
-  url: string,
-  at: number,
-): ObservedHttpResponse {
-  const kept: Record<string, string> = {};
-  for (const name of OBSERVED_HEADERS) {
-    const value = headers[name];
-    if (value !== undefined) kept[name] = value;
-  }
-  return { type: "response", method, status, headers: Object.freeze(kept), body, url, at };
-}
-
-/** A fresh, frozen copy of a JSON object body, without credential fields; else `undefined`. */
-function keptBody(text: string): Readonly<Record<string, unknown>> | undefined {
-  if (text.length > MAX_KEPT_BODY_CHARS) return undefined;
-  // Parsed again so the record shares nothing with the object MSAL gets (MSAL mutates some).
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (!CREDENTIAL_FIELDS.has(key)) copy[key] = deepFreeze(field);
-  return Object.freeze(copy);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const field of Object.values(value)) deepFreeze(field);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-function headerRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name.toLowerCase()] = value;
-  });
-  return out;
 }
 
 /** The correlation id MSAL gave this request (see the table at the top). */
