@@ -110,3 +110,28 @@ export function renderTable(report: BenchReport): string {
     `targets met: ${met}, missed: ${missed}; ${(report.durationMs / 1000).toFixed(1)} s`,
   ].join("\n");
 }
+
+/** Markers around the latest table in README.md and bench/README.md. */
+const TABLE_START = "<!-- bench:latest-table:start (written by npm run bench) -->";
+const TABLE_END = "<!-- bench:latest-table:end -->";
+
+/**
+ * Puts the printed table of a full run into the READMEs between their markers, so the
+ * figures there always come from a bench run and never go stale by hand. Returns the
+ * files it changed; a file without both markers is left alone.
+ */
+export function writeTableIntoReadmes(table: string, paths: readonly string[]): string[] {
+  const changed: string[] = [];
+  for (const path of paths) {
+    const text = readFileSync(path, "utf8");
+    const start = text.indexOf(TABLE_START);
+    const end = text.indexOf(TABLE_END);
+    if (start < 0 || end < start) continue;
+    const next = `${text.slice(0, start + TABLE_START.length)}\n\`\`\`text\n${table.trimEnd()}\n\`\`\`\n${text.slice(end)}`;
+    if (next !== text) {
+      writeFileSync(path, next);
+      changed.push(path);
+    }
+  }
+  return changed;
+}

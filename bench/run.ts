@@ -17,7 +17,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { benchBundleSize, distIsFresh } from "./bundle-size.js";
-import { buildReport, renderTable, writeReport, type BenchResult } from "./report.js";
+import { buildReport, writeTableIntoReadmes, renderTable, writeReport, type BenchResult } from "./report.js";
 
 type Progress = (line: string) => void;
 interface BenchOptions {
@@ -86,8 +86,14 @@ async function main(): Promise<void> {
   const report = buildReport(results, command, performance.now() - started);
   const out = args.out ?? fileURLToPath(new URL(partial ? "./results.partial.json" : "./results.json", import.meta.url));
   writeReport(report, out);
-  process.stdout.write(`${renderTable(report)}\n`);
+  const table = renderTable(report);
+  process.stdout.write(`${table}\n`);
   progress(`wrote ${out}`);
+  if (!partial && args.out === undefined) {
+    // A full run's table goes into the READMEs, so the figures there come from a run.
+    const readmes = [fileURLToPath(new URL("../README.md", import.meta.url)), fileURLToPath(new URL("./README.md", import.meta.url))];
+    for (const file of writeTableIntoReadmes(table, readmes)) progress(`updated the table in ${file}`);
+  }
 }
 
 main().then(
