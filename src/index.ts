@@ -79,3 +79,5 @@ export type { SuppressionPolicy, SuppressionPolicyOptions } from "./core/guard/p
 export { systemGuardClock } from "./core/guard/store.js";
 export type { GuardClock, GuardStore } from "./core/guard/store.js";
 export type { SuppressionReason } from "./core/guard/records.js";
+export { OBSERVED_HEADER_NAMES } from "./core/observed.js";
+export type { ObservedHttpRecord } from "./core/observed.js";

@@ -26,27 +26,15 @@
 // `network_error`. msal-browser's FetchClient throws a NetworkError wrapping a
 // BrowserAuthError, which msal-common unwraps; NetworkError isn't exported, so the
 // observer throws the BrowserAuthError itself: the caller sees the same error.
-import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES } from "../core/observed.js";
+import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES, type ObservedHttpRecord } from "../core/observed.js";
 import { BrowserAuthError, version as msalVersion } from "@azure/msal-browser";
 import type { BrowserSystemOptions, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-browser";
 
 /** Response headers a record keeps (lower-case); all others are dropped. */
 export const OBSERVED_BROWSER_HEADERS = OBSERVED_HEADER_NAMES;
 
-/** An error response: a non-2xx status, whatever its body. Plain, frozen data. */
-export interface ObservedBrowserResponse {
-  readonly type: "response";
-  readonly method: "GET" | "POST";
-  readonly status: number;
-  /** Only {@link OBSERVED_BROWSER_HEADERS} the page can read (cross-origin: those the server exposes). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The JSON error body (token fields removed), else `undefined`: HTML and text are never kept. */
-  readonly body: Readonly<Record<string, unknown>> | undefined;
-  /** The request URL without query string or fragment. */
-  readonly url: string;
-  /** When it arrived, epoch ms. */
-  readonly at: number;
-}
+/** An error response: a non-2xx status, whatever its body (the shape both observers keep). */
+export type ObservedBrowserResponse = ObservedHttpRecord;
 
 /** A request that got no response. */
 export interface ObservedBrowserTransportFailure {

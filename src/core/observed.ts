@@ -7,14 +7,21 @@
 /** Response headers an observer keeps (lower-case). */
 export const OBSERVED_HEADER_NAMES = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms", "content-type", "x-ms-request-id", "client-request-id"] as const;
 
-/** A kept error response. */
+/** An error response a network observer kept: a non-2xx status, whatever its body. Plain, frozen data. */
 export interface ObservedHttpRecord {
   readonly type: "response";
   readonly method: "GET" | "POST";
   readonly status: number;
+  /**
+   * Only {@link OBSERVED_HEADER_NAMES}, lower-case keys (in a browser, cross-origin, only
+   * those the server exposes).
+   */
   readonly headers: Readonly<Record<string, string>>;
+  /** The parsed JSON body when it was a JSON object (credential fields removed), else `undefined`: HTML and text are never kept. */
   readonly body: Readonly<Record<string, unknown>> | undefined;
+  /** The request URL without query string or fragment. */
   readonly url: string;
+  /** When the response arrived, epoch ms (the observer's `now`). */
   readonly at: number;
 }
 

@@ -27,30 +27,15 @@
 // generic network_error, which would make an HTML 503 look like a network failure. A
 // static import resolves to the same build (ESM or CJS) the app uses; a lazy `import()`
 // would load the ESM copy from a CommonJS app, a second msal-node with other classes.
-import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES } from "../core/observed.js";
+import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES, type ObservedHttpRecord } from "../core/observed.js";
 import { AuthError, ClientAuthErrorCodes } from "@azure/msal-node";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse, NodeSystemOptions } from "@azure/msal-node";
 
 /** Response headers a record keeps (lower-case); all others are dropped. */
 export const OBSERVED_HEADERS = OBSERVED_HEADER_NAMES;
 
-/** An error response: a non-2xx status, whatever its body. */
-export interface ObservedHttpResponse {
-  readonly type: "response";
-  readonly method: "GET" | "POST";
-  readonly status: number;
-  /** Only {@link OBSERVED_HEADERS}, lower-case keys. */
-  readonly headers: Readonly<Record<string, string>>;
-  /**
-   * The parsed JSON body when it was a JSON object (token fields removed, should a
-   * server ever send them with an error), else `undefined`: HTML and text are never kept.
-   */
-  readonly body: Readonly<Record<string, unknown>> | undefined;
-  /** The request URL without query string or fragment. */
-  readonly url: string;
-  /** When the response arrived, epoch ms (the observer's `now`). */
-  readonly at: number;
-}
+/** An error response: a non-2xx status, whatever its body (the shape both observers keep). */
+export type ObservedHttpResponse = ObservedHttpRecord;
 
 /** A request that produced no response. */
 export interface ObservedTransportFailure {

@@ -172,7 +172,8 @@ export function takeFault(list: ActiveFault[], target: FaultTarget, nowMs: numbe
   return hit.fault;
 }
 
-export function handleFor(list: ActiveFault[], entry: ActiveFault): FaultHandle {
+/** The handle for any counted entry in a list (faults, sign-in failures): its counts, and removal. */
+export function handleFor<Entry extends { hits: number; remaining: number }>(list: Entry[], entry: Entry): FaultHandle {
   return {
     get hits() {
       return entry.hits;

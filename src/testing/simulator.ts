@@ -870,19 +870,7 @@ function addSignInFailure(list: SignInFailureEntry[], rule: SignInFailureRule): 
   if (!(times >= 0)) throw new RangeError(`times must be a non-negative number; got ${rule.times}`);
   const entry: SignInFailureEntry = { rule, remaining: times, hits: 0 };
   if (times > 0) list.push(entry);
-  return {
-    get hits() {
-      return entry.hits;
-    },
-    get remaining() {
-      return entry.remaining;
-    },
-    remove() {
-      entry.remaining = 0;
-      const index = list.indexOf(entry);
-      if (index >= 0) list.splice(index, 1);
-    },
-  };
+  return handleFor(list, entry);
 }
 
 function takeSignInFailure(

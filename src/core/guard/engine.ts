@@ -251,7 +251,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     return hit;
   }
 
-  async function withTimeout<T>(operation: GuardEvent & { type: "store_error" } extends { operation: infer O } ? O : never, work: () => Promise<T>): Promise<T | typeof FAILED> {
+  async function withTimeout<T>(operation: StoreOperation, work: () => Promise<T>): Promise<T | typeof FAILED> {
     if (shared === local) return work();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -598,7 +598,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         }
       }
     }
-    return { now, suppressions, counts: structuredCloneCounts(counts) };
+    return { now, suppressions, counts: copyCounts(counts) };
   }
 
   async function reset(scope: ResetScope = {}): Promise<void> {
@@ -629,6 +629,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
 
   return { execute, status, reset, policy };
 }
+
+type StoreOperation = Extract<GuardEvent, { type: "store_error" }>["operation"];
 
 const FAILED: unique symbol = Symbol("store operation failed");
 
@@ -705,6 +707,6 @@ export function maskUser(user: string | undefined): string | undefined {
   return user.length <= 2 ? "…" : `${user.slice(0, 2)}…`;
 }
 
-function structuredCloneCounts(counts: GuardCounts): GuardCounts {
+function copyCounts(counts: GuardCounts): GuardCounts {
   return { ...counts, failuresByKind: { ...counts.failuresByKind }, suppressedByReason: { ...counts.suppressedByReason } };
 }
