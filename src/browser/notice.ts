@@ -50,14 +50,13 @@ export interface NoticeOptions {
   readonly injectStyles?: boolean;
   /** CSP nonce for the injected `<style>` element. */
   readonly styleNonce?: string;
-  /** Overrides the retry button's text (built in: en, de, fr, es, ja). */
+  /** Overrides the retry button's text. @default the message table's `retryLabel` ("Try again" in English) */
   readonly retryLabel?: string;
 }
 
 /** Removes the notice and stops its timer. Safe to call more than once. */
 export type DisposeNotice = () => void;
 
-const RETRY_LABELS: Readonly<Record<string, string>> = { en: "Try again", de: "Erneut versuchen", fr: "Réessayer", es: "Reintentar", ja: "再試行" };
 const STYLE_MARKER = "data-msal-guard-notice";
 // Custom properties with defaults; `--msal-guard-notice-*` set by the app win. Colour is
 // decoration only: the title says what happened, the icon has a shape per severity.
@@ -162,7 +161,7 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   if (options.onRetry !== undefined && retryable) {
     button = el("button", "msal-guard-notice__retry");
     button.type = "button";
-    button.textContent = options.retryLabel ?? RETRY_LABELS[first.locale.split("-")[0]?.toLowerCase() ?? "en"] ?? (RETRY_LABELS.en as string);
+    button.textContent = options.retryLabel ?? first.retryLabel ?? en.retryLabel;
     button.addEventListener("click", onClick);
     root.append(button);
   }

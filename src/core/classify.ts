@@ -80,7 +80,7 @@ function classifyUnsafe(error: unknown, options: ClassifyOptions | undefined): C
     timestamp: evidence.timestamp,
     claims: evidence.claims,
     policyIds: policyIdsFromClaims(evidence.claims),
-    replayed: evidence.replayed,
+    replayed: evidence.replayed === true,
     interactionRequired,
     retry: traits.retry,
     source: evidence.source ?? "other",

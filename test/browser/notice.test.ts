@@ -166,8 +166,8 @@ describe("renderNotice", () => {
     dispose();
 
     // Even text passed through the app's own formatter is text, never markup.
-    const hostileFormatter = () => ({ locale: "en", kind: "unknown" as const, title: HOSTILE, body: HOSTILE, action: HOSTILE, supportReference: HOSTILE, retryAfterMs: undefined, retryAt: undefined, waitText: undefined });
-    renderNotice(container, error, { clock: fakeClock(), messages: hostileFormatter });
+    const hostileFormatter = () => ({ locale: "en", kind: "unknown" as const, title: HOSTILE, body: HOSTILE, action: HOSTILE, supportReference: HOSTILE, retryAfterMs: undefined, retryAt: undefined, waitText: undefined, retryLabel: HOSTILE });
+    renderNotice(container, error, { clock: fakeClock(), messages: hostileFormatter, onRetry: () => undefined });
     expect(container.querySelector("img")).toBeNull();
     expect(text(".msal-guard-notice__title-text")).toBe(HOSTILE);
   });

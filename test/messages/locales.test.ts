@@ -93,6 +93,19 @@ describe("createMessageFormatter", () => {
     expect(message.action).toBe("Probeer het over ongeveer 2 minuten opnieuw.");
   });
 
+  it.each([
+    ["en", "Try again"],
+    ["de", "Erneut versuchen"],
+    ["fr", "Réessayer"],
+    ["es", "Reintentar"],
+    ["ja", "再試行"],
+    // A table without a retry label borrows the fallback table's.
+    ["nl", "Try again"],
+  ])("labels the retry button in the message's language (%s)", (locale, label) => {
+    const format = createMessageFormatter({ locales: [...builtInLocales, nl] });
+    expect(format(locked, { locale }).retryLabel).toBe(label);
+  });
+
   it("knows only the tables it was given", () => {
     const format = createMessageFormatter({ locales: [en, de] });
     expect(format(locked, { locale: "fr" }).locale).toBe("en");

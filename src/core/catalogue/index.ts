@@ -1,5 +1,5 @@
 import type { GuardErrorKind } from "../kinds.js";
-import { CODES_BY_KIND } from "./codes.generated.js";
+import { CODE_GAPS, CODE_KINDS, KINDS } from "./codes.generated.js";
 
 let kindByCode: Map<number, GuardErrorKind> | undefined;
 
@@ -7,9 +7,8 @@ function table(): Map<number, GuardErrorKind> {
   // Built on first use, never at import time, so importing the package costs nothing.
   if (kindByCode === undefined) {
     const map = new Map<number, GuardErrorKind>();
-    for (const [kind, list] of Object.entries(CODES_BY_KIND) as [GuardErrorKind, string][]) {
-      for (const code of list.split(",")) map.set(Number(code), kind);
-    }
+    let code = 0;
+    CODE_GAPS.split(",").forEach((gap, i) => map.set((code += parseInt(gap, 36)), KINDS[CODE_KINDS.charCodeAt(i) - 97] as GuardErrorKind));
     kindByCode = map;
   }
   return kindByCode;

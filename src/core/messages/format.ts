@@ -162,6 +162,7 @@ export function createMessageFormatter(options: MessageFormatterOptions): Messag
       retryAfterMs: facts.retryAfterMs,
       retryAt: facts.retryAfterMs === undefined ? undefined : new Date(nowMs(opts.now) + facts.retryAfterMs),
       waitText,
+      retryLabel: typeof table.retryLabel === "string" ? table.retryLabel : typeof fallback.retryLabel === "string" ? fallback.retryLabel : "Try again",
     };
   }
 

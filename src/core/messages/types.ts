@@ -35,6 +35,8 @@ export interface LocaleMessages {
   /** The BCP 47 tag this table serves, as specific as it is (`"de"`, `"pt-BR"`). Requests are matched against it. */
   readonly locale: string;
   readonly kinds: Readonly<Record<GuardErrorKind, KindMessages>>;
+  /** The label of a button that tries the sign-in again. Example: `"Try again"`. @default the fallback table's */
+  readonly retryLabel?: string;
   /** Parts of the support reference; `{value}` is replaced by the value. */
   readonly reference: {
     /** Example: `"Error code: {value}"`; value is like `"AADSTS50053"` (several are joined with ", "). */
@@ -103,6 +105,8 @@ export interface UserMessage {
   readonly retryAt: Date | undefined;
   /** The wait in words (for example "about 2 minutes"), when it is known. */
   readonly waitText: string | undefined;
+  /** The label for a button that tries the sign-in again (for example "Try again"), in the same language. */
+  readonly retryLabel: string;
 }
 
 /** A `messageFor`-compatible function bound to a set of locale tables. Never throws. */

@@ -111,6 +111,7 @@ export const de: LocaleMessages = {
       actionWithReference: "Versuchen Sie es später erneut. Wenn das Problem weiterhin besteht, wenden Sie sich an Ihren IT-Support und geben Sie die bei dieser Meldung angezeigte Referenz an.",
     },
   },
+  retryLabel: "Erneut versuchen",
   reference: {
     code: "Fehlercode: {value}",
     correlationId: "Korrelations-ID: {value}",

@@ -111,6 +111,7 @@ export const en: LocaleMessages = {
       actionWithReference: "Try again later. If the problem continues, contact your IT support and give them the reference shown with this message.",
     },
   },
+  retryLabel: "Try again",
   reference: {
     code: "Error code: {value}",
     correlationId: "Correlation ID: {value}",

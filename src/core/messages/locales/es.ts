@@ -111,6 +111,7 @@ export const es: LocaleMessages = {
       actionWithReference: "Vuelva a intentarlo más tarde. Si el problema continúa, póngase en contacto con su departamento de TI e indique la referencia que aparece con este mensaje.",
     },
   },
+  retryLabel: "Reintentar",
   reference: {
     code: "Código de error: {value}",
     correlationId: "Id. de correlación: {value}",

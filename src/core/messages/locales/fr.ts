@@ -111,6 +111,7 @@ export const fr: LocaleMessages = {
       actionWithReference: "Réessayez plus tard. Si le problème persiste, contactez votre support informatique en lui communiquant la référence affichée avec ce message.",
     },
   },
+  retryLabel: "Réessayer",
   reference: {
     code: "Code d’erreur\u00a0: {value}",
     correlationId: "ID de corrélation\u00a0: {value}",

@@ -111,6 +111,7 @@ export const ja: LocaleMessages = {
       actionWithReference: "しばらくしてから、もう一度お試しください。問題が解決しない場合は、このメッセージに表示されている参照情報を添えて、IT サポートにお問い合わせください。",
     },
   },
+  retryLabel: "再試行",
   reference: {
     code: "エラー コード: {value}",
     correlationId: "相関 ID: {value}",
