@@ -20,8 +20,8 @@ export function decideKind(evidence: Evidence, rankedCodes: readonly number[] = 
   if (bySubError !== undefined && genericError) return bySubError;
   // MSAL says "network" when it could not read a response (a second copy of msal-node,
   // an empty 429); a known HTTP status proves the server answered, so the status decides.
-  const answered = evidence.httpStatus !== undefined && evidence.error !== undefined && TRANSPORT_ERRORS.has(evidence.error);
-  const byError = evidence.error === undefined || answered ? undefined : kindForErrorValue(evidence.error);
+  const byValue = evidence.error === undefined ? undefined : kindForErrorValue(evidence.error);
+  const byError = byValue === "network" && evidence.httpStatus !== undefined ? undefined : byValue;
   if (byError !== undefined) return byError;
   if (bySubError !== undefined) return bySubError;
 
@@ -45,7 +45,11 @@ export function decideKind(evidence: Evidence, rankedCodes: readonly number[] = 
 }
 
 function kindForErrorValue(error: string): GuardErrorKind | undefined {
-  const direct = ERROR_KINDS[error];
+  if (kindByErrorValue === undefined) {
+    kindByErrorValue = new Map();
+    for (const [kind, values] of Object.entries(ERROR_VALUES)) for (const value of values.split(" ")) kindByErrorValue.set(value, kind as GuardErrorKind);
+  }
+  const direct = kindByErrorValue.get(error);
   if (direct !== undefined) return direct;
   // MSAL's configuration error codes are many and all mean "fix the app's setup".
   if (/_(config|configuration)_|^invalid_(authority|cloud_discovery|known_authorities|claims|authority_metadata|redirect_uri)|_empty(_error)?$|^empty_|_insecure$/.test(error)) {
@@ -54,63 +58,31 @@ function kindForErrorValue(error: string): GuardErrorKind | undefined {
   return undefined;
 }
 
+let kindByErrorValue: Map<string, GuardErrorKind> | undefined;
+
 /**
- * OAuth `error` values (RFC 6749, Entra) and MSAL `errorCode`s, by what the user or app can do.
+ * OAuth `error` values (RFC 6749, Entra) and MSAL `errorCode`s, by what the user or app can do,
+ * space-separated (compact; read into a map on first use).
  * `invalid_grant` alone means the grant (refresh token, code, password) isn't accepted: sign in again.
  */
-const ERROR_KINDS: Readonly<Record<string, GuardErrorKind>> = {
-  // OAuth / Entra
-  invalid_grant: "interaction_required",
-  interaction_required: "interaction_required",
-  login_required: "interaction_required",
-  bad_token: "interaction_required",
-  ui_not_allowed: "interaction_required",
-  interrupted_user: "interaction_required",
-  expired_token: "interaction_required",
-  authorization_pending: "interaction_required",
+const ERROR_VALUES: Readonly<Partial<Record<GuardErrorKind, string>>> = {
+  interaction_required:
+    "invalid_grant interaction_required login_required bad_token ui_not_allowed interrupted_user expired_token authorization_pending " +
+    // MSAL: nothing cached, or an interaction that ran out of time
+    "timed_out monitor_window_timeout no_account_error no_account_in_silent_request no_tokens_found refresh_token_expired native_account_unavailable",
   consent_required: "consent_required",
-  user_password_expired: "password_expired",
-  invalid_client: "client_misconfigured",
-  unauthorized_client: "client_misconfigured",
-  invalid_scope: "client_misconfigured",
-  invalid_resource: "client_misconfigured",
-  unsupported_grant_type: "client_misconfigured",
-  unsupported_response_type: "client_misconfigured",
-  invalid_request: "invalid_request",
+  password_expired: "user_password_expired",
+  client_misconfigured:
+    "invalid_client unauthorized_client invalid_scope invalid_resource unsupported_grant_type unsupported_response_type " +
+    "block_iframe_reload block_nested_popups redirect_in_iframe",
+  invalid_request: "invalid_request interaction_in_progress state_mismatch nonce_mismatch state_not_found hash_empty_error no_state_in_hash",
   access_denied: "access_denied",
-  temporarily_unavailable: "transient",
-  server_error: "transient",
-  slow_down: "throttled",
-  // MSAL (common, node, browser)
-  network_error: "network",
-  post_request_failed: "network",
-  get_request_failed: "network",
-  no_network_connectivity: "network",
-  endpoints_resolution_error: "network",
-  openid_config_error: "network",
-  user_cancelled: "user_cancelled",
-  popup_window_error: "user_cancelled",
-  empty_window_error: "user_cancelled",
-  user_canceled: "user_cancelled",
-  timed_out: "interaction_required",
-  monitor_window_timeout: "interaction_required",
-  no_account_error: "interaction_required",
-  no_account_in_silent_request: "interaction_required",
-  no_tokens_found: "interaction_required",
-  refresh_token_expired: "interaction_required",
-  native_account_unavailable: "interaction_required",
-  interaction_in_progress: "invalid_request",
-  block_iframe_reload: "client_misconfigured",
-  block_nested_popups: "client_misconfigured",
-  redirect_in_iframe: "client_misconfigured",
-  state_mismatch: "invalid_request",
-  nonce_mismatch: "invalid_request",
-  state_not_found: "invalid_request",
-  hash_empty_error: "invalid_request",
-  no_state_in_hash: "invalid_request",
+  transient: "temporarily_unavailable server_error",
+  throttled: "slow_down",
+  // MSAL: no response could be read
+  network: "network_error post_request_failed get_request_failed no_network_connectivity endpoints_resolution_error openid_config_error",
+  user_cancelled: "user_cancelled user_canceled popup_window_error empty_window_error",
 };
-
-const TRANSPORT_ERRORS: ReadonlySet<string> = new Set(["network_error", "post_request_failed", "get_request_failed", "no_network_connectivity"]);
 
 const GENERIC_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "login_required", "invalid_request"]);
 
