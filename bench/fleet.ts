@@ -8,8 +8,11 @@
  * Every 10 simulated seconds all 8 processes run a wave at the same instant: 25 calls each,
  * over 4 scope sets (distinct calls, so even inside one process they contend for the probe
  * lease). The first wave is the fleet's first contact with the locked account: nothing is
- * stored yet. The guard's lockout windows are read from its record in Redis after every
- * wave; token requests are counted at the simulator.
+ * stored yet, so the 32 distinct calls (4 per process) are gated: one takes the identity's
+ * lease in Redis and sends, the other 31 wait for its answer (polling Redis) and are
+ * suppressed by the lockout it records; the first window gets one request, like every later
+ * one. The guard's lockout windows are read from its record in Redis after every wave; token
+ * requests are counted at the simulator.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";

@@ -87,6 +87,8 @@ interface MethodSpec {
   readonly credential?: (request: Record<string, unknown>) => string | undefined;
   /** Whether the app's client credential (secret, certificate, assertion) goes with the request. */
   readonly sendsClientCredential: boolean;
+  /** Every call sends its credential to the token service, with no token cache in front (see `GuardRequest.alwaysSendsCredential`). */
+  readonly alwaysSendsCredential?: boolean;
   readonly scopes?: (request: Record<string, unknown>) => readonly string[];
 }
 
@@ -98,7 +100,8 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   acquireTokenSilent: { silent: true, user: accountOf, sendsClientCredential: true },
   acquireTokenByCode: { silent: false, user: () => undefined, sendsClientCredential: true },
   acquireTokenByRefreshToken: { silent: true, user: () => undefined, sendsClientCredential: true },
-  acquireTokenByUsernamePassword: { silent: false, user: (r) => str(r.username), credential: (r) => str(r.password), sendsClientCredential: true },
+  // msal-node sends every password grant: its cache is never consulted first.
+  acquireTokenByUsernamePassword: { silent: false, user: (r) => str(r.username), credential: (r) => str(r.password), sendsClientCredential: true, alwaysSendsCredential: true },
   acquireTokenByDeviceCode: { silent: false, user: () => undefined, sendsClientCredential: false },
   acquireTokenOnBehalfOf: { silent: false, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true },
   acquireTokenByUserFederatedIdentityCredential: {
@@ -169,6 +172,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
     const appCredential = spec.sendsClientCredential ? (clientCredential ?? null) : null;
     // What the call sends when the request adds no credential of its own: the same every call.
     const credentialWithoutOwn = appCredential === null ? undefined : JSON.stringify([null, appCredential]);
+    const alwaysSendsCredential = spec.alwaysSendsCredential === true;
     wrapped.set(method, (request: unknown, ...rest: unknown[]) => {
       const r = (typeof request === "object" && request !== null ? request : {}) as Record<string, unknown>;
       const identity: GuardIdentity = { authority: str(r.authority) ?? appAuthority, clientId: appClientId, user: spec.user(r) };
@@ -181,6 +185,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
         scopes,
         silent: spec.silent,
         credential,
+        alwaysSendsCredential,
         flightKey: flightKeyOf(r),
         send: () => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest),
         isSuccess: isTokenResult,

@@ -7,7 +7,14 @@
  * never resolves (`login.simulator.test`, `.test` being reserved by RFC 2606), that host
  * is listed in `knownAuthorities` (which skips instance discovery), and the metadata
  * carries the simulator's real `http://127.0.0.1:<port>` endpoints.
+ *
+ * msal-node's `ManagedIdentityApplication` takes no authority: it finds its endpoint in
+ * environment variables. With none of the App Service, Service Fabric, Azure Arc, Cloud
+ * Shell or Machine Learning variables set it uses IMDS, at `AZURE_POD_IDENTITY_AUTHORITY_HOST`
+ * when that is set (AKS pod identity's override) instead of `http://169.254.169.254`.
  */
+
+import { IMDS_TOKEN_PATH } from "./managed-identity.js";
 
 /** Where the simulator answers. */
 export interface SimulatorEndpoints {
@@ -20,6 +27,8 @@ export interface SimulatorEndpoints {
   readonly endSessionEndpoint: string;
   readonly jwksUri: string;
   readonly openIdConfiguration: string;
+  /** The managed identity endpoint (IMDS's token path, `GET`): `<url>/metadata/identity/oauth2/token`. */
+  readonly managedIdentityEndpoint: string;
 }
 
 /** The `auth` block for msal-node's `Configuration`. */
@@ -52,6 +61,7 @@ export function simulatorEndpoints(baseUrl: string, authority: string, tenantId:
     endSessionEndpoint: `${tenantBase}/oauth2/v2.0/logout`,
     jwksUri: `${tenantBase}/discovery/v2.0/keys`,
     openIdConfiguration: `${tenantBase}/v2.0/.well-known/openid-configuration`,
+    managedIdentityEndpoint: `${baseUrl}${IMDS_TOKEN_PATH}`,
   };
 }
 
@@ -70,3 +80,19 @@ export function authorityMetadataJson(endpoints: SimulatorEndpoints): string {
 export function authorityHostOf(authority: string): string {
   return new URL(authority).host;
 }
+
+/** The variable that sends msal-node's IMDS requests to another host (AKS pod identity's override). */
+export const IMDS_HOST_VARIABLE = "AZURE_POD_IDENTITY_AUTHORITY_HOST";
+
+/**
+ * Variables by which msal-node picks a managed identity source other than IMDS (App
+ * Service, Service Fabric, Azure Arc, Cloud Shell, Machine Learning).
+ */
+export const OTHER_MANAGED_IDENTITY_VARIABLES: readonly string[] = [
+  "IDENTITY_ENDPOINT",
+  "IDENTITY_HEADER",
+  "IDENTITY_SERVER_THUMBPRINT",
+  "IMDS_ENDPOINT",
+  "MSI_ENDPOINT",
+  "MSI_SECRET",
+];

@@ -12,13 +12,17 @@ export type SimulatedGrant =
   | "on_behalf_of"
   | "device_code";
 
-/** Endpoints the simulator serves. */
-export type SimulatorEndpoint = "token" | "devicecode" | "openid-configuration" | "keys" | "authorize" | "redirect" | "other";
+/**
+ * Endpoints the simulator serves. `imds` is the managed identity endpoint (Azure's
+ * Instance Metadata Service token path, `GET /metadata/identity/oauth2/token`).
+ */
+export type SimulatorEndpoint = "token" | "devicecode" | "openid-configuration" | "keys" | "authorize" | "imds" | "redirect" | "other";
 
 /** Which requests a fault applies to. Every field given must match; none given matches all. */
 export interface FaultMatch {
   readonly endpoint?: SimulatorEndpoint;
   readonly grant?: SimulatedGrant;
+  /** The app's client id; on the `imds` endpoint, the client id of the managed identity asked for. */
   readonly clientId?: string;
   /** Compared case-insensitively. */
   readonly username?: string;
@@ -26,7 +30,10 @@ export interface FaultMatch {
 
 /** Body of an injected error response. */
 export type FaultBody =
-  /** An Entra-shaped error JSON (see `StatusFault.code`). */
+  /**
+   * An Entra-shaped error JSON (see `StatusFault.code`); on the `imds` endpoint an
+   * IMDS-shaped one, `{ error, error_description }`.
+   */
   | "json"
   /** A small HTML error page (`text/html`), as a gateway would send. */
   | "html"
@@ -55,13 +62,16 @@ export interface StatusFault extends FaultBase {
   /**
    * AADSTS code for a JSON body. @default 90055 for 429, 90033 for 503, 50000 for other
    * 5xx, 90023 otherwise. Any code works, e.g. `{ status: 400, code: 50053 }`.
+   * On the `imds` endpoint there is no default: the body carries a code (in its
+   * description, as IMDS passes Entra's text through) only when one is given, and its
+   * `error` defaults to `too_many_requests` for 429, `unknown` for 5xx, `invalid_request` otherwise.
    */
   readonly code?: number;
   /** Overrides the JSON body's `error` value. */
   readonly error?: string;
-  /** Adds `suberror` to a JSON body. */
+  /** Adds `suberror` to a JSON body (not on the `imds` endpoint, whose bodies have none). */
   readonly suberror?: string;
-  /** Adds `claims` to a JSON body. */
+  /** Adds `claims` to a JSON body (not on the `imds` endpoint). */
   readonly claims?: string;
   /**
    * Replaces the JSON body's description text after `AADSTSnnnnn: `, sent verbatim
@@ -85,7 +95,7 @@ export type Fault = StatusFault | DelayFault | DropFault;
 
 /** Answer matching requests with 429 and `Retry-After`. */
 export interface ThrottleRule {
-  /** Only this client's requests. @default every client */
+  /** Only this client's requests (on the `imds` endpoint: this managed identity's). @default every client and identity */
   readonly clientId?: string;
   /** `Retry-After`: delta-seconds, or a `Date` sent as an HTTP-date. */
   readonly retryAfter: number | Date;
@@ -93,7 +103,7 @@ export interface ThrottleRule {
   readonly times?: number;
   /** Stop at this simulator-clock time (ms epoch). @default never */
   readonly untilMs?: number;
-  /** @default "json" (AADSTS90055, `temporarily_unavailable`) */
+  /** @default "json" (AADSTS90055, `temporarily_unavailable`; on the `imds` endpoint `too_many_requests`) */
   readonly body?: FaultBody;
 }
 

@@ -1,6 +1,7 @@
 /**
  * `msal-guard/testing`: a local Entra ID token-service simulator for tests of sign-in
- * failure handling (smart lockout, Conditional Access, loops, throttling, faults).
+ * failure handling (smart lockout, Conditional Access, loops, throttling, faults), with
+ * a managed identity endpoint (IMDS) for msal-node's `ManagedIdentityApplication`.
  */
 export {
   startEntraSimulator,
@@ -49,6 +50,7 @@ export { DEFAULT_LOOP_LIMIT, DEFAULT_LOOP_WINDOW_MS, type LoopDetectionOptions }
 export type { RequestLogEntry, RequestCounts } from "./request-log.js";
 export type { ErrorShapeOptions } from "./tenant.js";
 export type { EntraErrorBody, TokenResponseBody } from "./responses.js";
+export type { SimulatedManagedIdentity, SimulatorManagedIdentityOptions, ImdsErrorBody, ImdsTokenResponseBody } from "./managed-identity.js";
 export type { SimulatorEndpoints, MsalNodeAuthOptions, MsalBrowserAuthOptions } from "./config.js";
 export {
   createSimulatorNetworkClient,

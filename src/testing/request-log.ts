@@ -14,6 +14,7 @@ export interface RequestLogEntry {
   /** Path and query as requested. */
   readonly path: string;
   readonly grant: SimulatedGrant | undefined;
+  /** The app's client id; on the `imds` endpoint, the managed identity's (when known). */
   readonly clientId: string | undefined;
   readonly username: string | undefined;
   /** Simulated source address the request was judged by. */
@@ -39,6 +40,8 @@ export interface RequestLogEntry {
 /** Totals over the log. Keys of `byStatus` are status numbers as strings, or `dropped`. */
 export interface RequestCounts {
   readonly total: number;
+  /** By endpoint: `token`, `imds` (managed identity), `authorize` ... */
+  readonly byEndpoint: Readonly<Record<string, number>>;
   readonly byGrant: Readonly<Record<string, number>>;
   readonly byUser: Readonly<Record<string, number>>;
   readonly byClient: Readonly<Record<string, number>>;
@@ -50,17 +53,19 @@ function bump(record: Record<string, number>, key: string | undefined): void {
   record[key] = (record[key] ?? 0) + 1;
 }
 
-/** Counts log entries by grant, user (lower-cased), client and status. */
+/** Counts log entries by endpoint, grant, user (lower-cased), client and status. */
 export function countRequests(entries: readonly RequestLogEntry[]): RequestCounts {
+  const byEndpoint: Record<string, number> = {};
   const byGrant: Record<string, number> = {};
   const byUser: Record<string, number> = {};
   const byClient: Record<string, number> = {};
   const byStatus: Record<string, number> = {};
   for (const entry of entries) {
+    bump(byEndpoint, entry.endpoint);
     bump(byGrant, entry.grant);
     bump(byUser, entry.username?.toLowerCase());
     bump(byClient, entry.clientId);
     bump(byStatus, entry.status === undefined ? "dropped" : String(entry.status));
   }
-  return { total: entries.length, byGrant, byUser, byClient, byStatus };
+  return { total: entries.length, byEndpoint, byGrant, byUser, byClient, byStatus };
 }

@@ -121,7 +121,7 @@ function fill(text: string, details: Readonly<Record<string, string>> | undefine
 }
 
 /** The description one code contributes: `AADSTSnnnnn: text`. */
-function describe(code: number, details: Readonly<Record<string, string>> | undefined): string {
+export function codeDescription(code: number, details: Readonly<Record<string, string>> | undefined): string {
   const text = CODES[code]?.text ?? "An error occurred.";
   return `AADSTS${code}: ${fill(text, details)}`;
 }
@@ -133,7 +133,7 @@ export function buildErrorBody(spec: EntraErrorSpec, ctx: ErrorContext): { statu
   const defaults = codeDefaults(primary);
   const timestamp = entraTimestamp(ctx.nowMs);
   const description = [
-    spec.codes.map((code, i) => (spec.text !== undefined && i === spec.codes.length - 1 ? `AADSTS${code}: ${spec.text}` : describe(code, spec.details))).join(" "),
+    spec.codes.map((code, i) => (spec.text !== undefined && i === spec.codes.length - 1 ? `AADSTS${code}: ${spec.text}` : codeDescription(code, spec.details))).join(" "),
     `Trace ID: ${ctx.traceId}`,
     `Correlation ID: ${ctx.correlationId}`,
     `Timestamp: ${timestamp}`,

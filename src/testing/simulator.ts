@@ -1,6 +1,7 @@
 /**
  * A local Entra ID (v2 endpoints) token service on a random loopback port, for tests
- * of sign-in failure handling without a tenant.
+ * of sign-in failure handling without a tenant, with the managed identity endpoint
+ * (IMDS) of the Azure resource the app would run on.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -27,6 +28,7 @@ import {
   type ActiveFault,
   type Fault,
   type FaultHandle,
+  type FaultTarget,
   type SimulatorEndpoint,
   type StatusFault,
   type ThrottleRule,
@@ -47,6 +49,8 @@ import { grantOf, handleDeviceCodeRequest, handleTokenRequest, usernameOf, type 
 import {
   authorityHostOf,
   authorityMetadataJson,
+  IMDS_HOST_VARIABLE,
+  OTHER_MANAGED_IDENTITY_VARIABLES,
   simulatorEndpoints,
   type MsalBrowserAuthOptions,
   type MsalNodeAuthOptions,
@@ -54,6 +58,17 @@ import {
 } from "./config.js";
 import { SOURCE_ADDRESS_HEADER } from "./network-client.js";
 import { handleAuthorizeRequest, withResponse, type AuthorizeErrorRule, type AuthorizeOutcome } from "./authorize-endpoint.js";
+import {
+  handleImdsRequest,
+  imdsFaultBody,
+  IMDS_TOKEN_PATH,
+  initialManagedIdentities,
+  managedIdentityClientIdOf,
+  namesIdentity,
+  toManagedIdentityRecord,
+  type SimulatedManagedIdentity,
+  type SimulatorManagedIdentityOptions,
+} from "./managed-identity.js";
 
 /** Fixed default tenant id, so test output is stable. */
 export const DEFAULT_TENANT_ID = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
@@ -140,6 +155,12 @@ export interface EntraSimulatorOptions extends ErrorShapeOptions {
    * @default none: interactive sign-ins need a `login_hint`, `prompt=none` gets `login_required`
    */
   readonly interactiveUser?: string;
+  /**
+   * Managed identities of the simulated Azure resource, served at the IMDS token path
+   * (see {@link EntraSimulator.setManagedIdentityEnv}).
+   * @default a system-assigned identity only
+   */
+  readonly managedIdentity?: SimulatorManagedIdentityOptions;
 }
 
 /** A lockout counter as tests see it. */
@@ -243,6 +264,38 @@ export interface EntraSimulator {
   /** Revokes the user's refresh tokens (they then get 50173); returns how many. */
   revokeRefreshTokens(username: string): number;
 
+  /** Attaches a user-assigned managed identity to the simulated resource; throws if its client id exists. */
+  addManagedIdentity(identity: SimulatedManagedIdentity): void;
+  /**
+   * Detaches the managed identity with this client id, object id or resource id (the
+   * system-assigned one too): requests for it then get 400 "Identity not found". Throws
+   * if no identity matches.
+   */
+  removeManagedIdentity(id: string): void;
+  /**
+   * Points msal-node's `ManagedIdentityApplication` at this simulator: sets
+   * `AZURE_POD_IDENTITY_AUTHORITY_HOST` to {@link EntraSimulator.url} in `env`, and removes
+   * the variables that would make msal-node pick a source other than IMDS (App Service,
+   * Service Fabric, Azure Arc, Cloud Shell, Machine Learning). Returns a function that
+   * puts back every variable it changed.
+   *
+   * msal-node chooses its managed identity source, endpoint and retry setting
+   * (`system.disableInternalRetries` of the first app) on the first managed identity
+   * request of the module instance, and keeps them: call this before that request, and
+   * use one simulator per test file (vitest gives each file its own modules).
+   *
+   * @param env - @default process.env
+   * @example
+   * const restore = sim.setManagedIdentityEnv();
+   * try {
+   *   const app = new ManagedIdentityApplication({ system: { disableInternalRetries: true } });
+   *   await app.acquireToken({ resource: "https://vault.azure.net" });
+   * } finally {
+   *   restore();
+   * }
+   */
+  setManagedIdentityEnv(env?: Record<string, string | undefined>): () => void;
+
   /** `auth` for msal-node: authority, knownAuthorities, authorityMetadata (+ clientSecret). */
   msalNodeAuth(clientId: string, extra?: { clientSecret?: string }): MsalNodeAuthOptions;
   /** `auth` for msal-browser. `redirectUri` defaults to `<url>/redirect` (a blank page). */
@@ -269,6 +322,8 @@ interface ParsedRequest {
   readonly params: URLSearchParams;
   readonly correlationId: string;
   readonly sourceAddress: string;
+  /** The `Metadata` header, which IMDS requires to be `true`. */
+  readonly metadataHeader: string | undefined;
 }
 
 /** Reply to write, plus what the log should say. */
@@ -285,6 +340,8 @@ interface Reply {
 
 function routeOf(pathname: string): { endpoint: SimulatorEndpoint; tenant: string | undefined } {
   if (pathname === "/redirect") return { endpoint: "redirect", tenant: undefined };
+  // msal-node asks for the IMDS path with a trailing slash (it canonicalises the URL); IMDS takes both.
+  if (pathname === IMDS_TOKEN_PATH || pathname === `${IMDS_TOKEN_PATH}/`) return { endpoint: "imds", tenant: undefined };
   const match = /^\/([^/]+)\/(oauth2\/v2\.0\/(token|devicecode|authorize)|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(pathname);
   if (!match) return { endpoint: "other", tenant: undefined };
   const tenant = decodeURIComponent(match[1] as string);
@@ -374,6 +431,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     accessTokens: new Map(),
     authCodes: new Map(),
     deviceCodes: new Map(),
+    managedIdentities: initialManagedIdentities(options.managedIdentity, tenantId),
     lockoutPolicy: {
       threshold: options.lockout?.threshold ?? (options.profile === "usgov" ? 3 : 10),
       durationMs: resolveDuration(options.lockout),
@@ -449,6 +507,10 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       case "empty-object":
         return { status: fault.status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: "{}", reason };
       case "json":
+        if (parsed.endpoint === "imds") {
+          const { body, codes } = imdsFaultBody(fault);
+          return jsonReply(fault.status, body, { codes, error: body.error, reason, headers: { ...headers, "content-type": "application/json; charset=utf-8" } });
+        }
         return errorReply(
           {
             codes: [fault.code ?? defaultFaultCode(fault.status)],
@@ -526,6 +588,17 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     };
   }
 
+  function imdsReply(parsed: ParsedRequest): Reply {
+    const outcome = handleImdsRequest(state, {
+      method: parsed.method,
+      query: parsed.url.searchParams,
+      metadataHeader: parsed.metadataHeader,
+      nowMs: clock.now(),
+    });
+    if (outcome.kind === "error") return jsonReply(outcome.status, outcome.body, { error: outcome.body.error, reason: outcome.reason });
+    return jsonReply(200, outcome.body);
+  }
+
   function metadataDocument(): Record<string, unknown> {
     return {
       issuer: endpoints.issuer,
@@ -550,6 +623,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     const { endpoint, method } = parsed;
     if (endpoint === "other") return { status: 404, headers: { "content-type": "text/plain" }, body: "Not found", reason: "not_found" };
     if (endpoint === "redirect") return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: "<!DOCTYPE html><title>redirect</title>" };
+    if (endpoint === "imds") return imdsReply(parsed);
     if (!parsed.tenantOk) return errorReply({ codes: [90002], details: { tenant: parsed.tenant ?? "" } }, parsed, { reason: "unknown_tenant" });
     switch (endpoint) {
       case "openid-configuration":
@@ -587,6 +661,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       params,
       correlationId:
         header("client-request-id") ??
+        header("x-ms-client-request-id") ??
         requestUrl.searchParams.get("client-request-id") ??
         params.get("client-request-id") ??
         createId(),
@@ -595,10 +670,11 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
         requestUrl.searchParams.get(SOURCE_ADDRESS_QUERY_PARAMETER) ??
         sourceOverride ??
         defaultSourceAddress,
+      metadataHeader: header("metadata"),
     };
   }
 
-  function record(parsed: ParsedRequest, arrivedMs: number, reply: Reply | undefined, username: string | undefined, reason?: string): void {
+  function record(parsed: ParsedRequest, arrivedMs: number, reply: Reply | undefined, target: FaultTarget, reason?: string): void {
     const grant = parsed.endpoint === "token" ? grantOf(parsed.params) : undefined;
     log.push({
       timeMs: arrivedMs,
@@ -606,8 +682,8 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       endpoint: parsed.endpoint,
       path: parsed.url.pathname + parsed.url.search,
       grant,
-      clientId: parsed.params.get("client_id") ?? parsed.url.searchParams.get("client_id") ?? undefined,
-      username: reply?.username ?? username,
+      clientId: target.clientId ?? parsed.url.searchParams.get("client_id") ?? undefined,
+      username: reply?.username ?? target.username,
       sourceAddress: parsed.sourceAddress,
       location: reply?.location,
       status: reply?.status,
@@ -637,8 +713,9 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     const authorize = parsed.endpoint === "authorize" ? authorizeParams(parsed) : undefined;
     const username =
       parsed.endpoint === "token" ? usernameOf(state, parsed.params) : authorize ? (authorize.get("login_hint") ?? interactiveUser) : undefined;
-    const clientId = (authorize ?? parsed.params).get("client_id") ?? undefined;
-    const target = { endpoint: parsed.endpoint, grant, clientId, username };
+    const clientId =
+      parsed.endpoint === "imds" ? managedIdentityClientIdOf(state, parsed.url.searchParams) : ((authorize ?? parsed.params).get("client_id") ?? undefined);
+    const target: FaultTarget = { endpoint: parsed.endpoint, grant, clientId, username };
 
     let reply: Reply | undefined;
     const fault = takeFault(faults, target, arrivedMs);
@@ -649,7 +726,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       if (closed) return;
     }
     if (active !== undefined && "drop" in active) {
-      record(parsed, arrivedMs, undefined, username, "fault_drop");
+      record(parsed, arrivedMs, undefined, target, "fault_drop");
       req.socket.destroy();
       return;
     }
@@ -658,7 +735,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     }
     reply ??= dispatch(parsed);
 
-    record(parsed, arrivedMs, reply, username);
+    record(parsed, arrivedMs, reply, target);
     res.writeHead(reply.status, {
       ...CORS_HEADERS,
       "client-request-id": parsed.correlationId,
@@ -828,6 +905,32 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
         }
       }
       return revoked;
+    },
+
+    addManagedIdentity(identity) {
+      if (state.managedIdentities.some((record) => record.clientId.toLowerCase() === identity.clientId.toLowerCase())) {
+        throw new Error(`simulated managed identity ${identity.clientId} already exists`);
+      }
+      state.managedIdentities = [...state.managedIdentities, toManagedIdentityRecord(identity, false)];
+    },
+    removeManagedIdentity(id) {
+      const remaining = state.managedIdentities.filter((record) => !namesIdentity(record, id));
+      if (remaining.length === state.managedIdentities.length) throw new Error(`no simulated managed identity ${id}`);
+      state.managedIdentities = remaining;
+    },
+    setManagedIdentityEnv(env = process.env) {
+      const saved = new Map<string, string | undefined>();
+      for (const name of [IMDS_HOST_VARIABLE, ...OTHER_MANAGED_IDENTITY_VARIABLES]) {
+        saved.set(name, env[name]);
+        delete env[name];
+      }
+      env[IMDS_HOST_VARIABLE] = url;
+      return () => {
+        for (const [name, value] of saved) {
+          if (value === undefined) delete env[name];
+          else env[name] = value;
+        }
+      };
     },
 
     msalNodeAuth(clientId, extra = {}) {

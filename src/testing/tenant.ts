@@ -1,10 +1,11 @@
 /**
- * Mutable state of one simulated tenant: directory, lockout counters and issued
- * codes/tokens. Held by the simulator; the token logic reads and updates it.
+ * Mutable state of one simulated tenant: directory, managed identities, lockout
+ * counters and issued codes/tokens. Held by the simulator; the token logic reads and updates it.
  */
 import type { CaRule, ClientRecord, UserRecord } from "./directory.js";
 import type { LockoutCounter, LockoutLocation, LockoutPolicy } from "./lockout.js";
 import type { LoopDetector } from "./loop-detection.js";
+import type { ManagedIdentityRecord } from "./managed-identity.js";
 
 /** Choices about how errors look on the wire. */
 export interface ErrorShapeOptions {
@@ -102,6 +103,8 @@ export interface TenantState {
   readonly accessTokens: Map<string, AccessTokenRecord>;
   readonly authCodes: Map<string, AuthCodeRecord>;
   readonly deviceCodes: Map<string, DeviceCodeRecord>;
+  /** Managed identities of the simulated resource (IMDS), the system-assigned one first. */
+  managedIdentities: ManagedIdentityRecord[];
   readonly lockoutPolicy: LockoutPolicy;
   readonly loopDetector: LoopDetector | undefined;
   /** Address that is familiar for every user. */

@@ -115,6 +115,26 @@ describe("account lockout", () => {
     tenant.sim.resetLog();
   }
 
+  it("distinct concurrent password calls meeting a lockout nothing is recorded for yet make one token request (first contact)", async () => {
+    await lockAda();
+    // Waiting for the first contact takes real time (a few polls of 250 ms) and leaves the
+    // simulated time alone, so the lockout is recorded at the instant the calls were made.
+    const clock = { now: () => tenant.clock.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)), random: Math.random };
+    const client = guardClient(publicApp(), { clock });
+    const scopeSets = [["User.Read"], ["Mail.Read"], ["Files.Read"], ["Calendars.Read"]];
+    const calls = await Promise.allSettled(scopeSets.map((scopes) => client.acquireTokenByUsernamePassword({ scopes, username: USERS.ada, password: PASSWORD })));
+    expect(tokenRequests()).toBe(1);
+    const errors = calls.map((c) => (c.status === "rejected" ? (c.reason as MsalGuardError) : undefined));
+    expect(errors.map((e) => e?.kind)).toEqual(["account_locked", "account_locked", "account_locked", "account_locked"]);
+    expect(errors.filter((e) => e?.suppressed)).toHaveLength(3);
+    expect((await client.status()).counts).toMatchObject({ sent: 1, firstContacts: 1, contactWaits: 3, suppressed: 3 });
+    // Calls a cache may answer are never held for a first contact.
+    const daemon = guardClient(daemonApp(), { clock });
+    const tokens = await Promise.all(scopeSets.map(() => daemon.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true })));
+    expect(tokens.every((t) => Boolean(t?.accessToken))).toBe(true);
+    expect((await daemon.status()).counts).toMatchObject({ firstContacts: 0, contactWaits: 0 });
+  });
+
   it("1,000 concurrent calls for a locked account make one token request per window, then exactly one probe", async () => {
     await lockAda();
     const events: GuardEvent[] = [];

@@ -1,7 +1,8 @@
 // Eight worker processes, each with its own msal-node app, guardClient and RedisStore on
 // one real redis-server, all calling for an account the simulator has locked. Counted at
-// the simulator: at most one token request per lockout window across the fleet, and
-// after each window exactly one probe.
+// the simulator: one token request for the fleet's first contact with the account (all 8
+// processes calling at the same instant, nothing recorded yet), at most one per lockout
+// window after it, and after each window exactly one probe.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -81,21 +82,34 @@ async function fleetWave(now: number) {
     outcomes,
     foreign: reports.flatMap((r) => r.foreign),
     probes: reports.reduce((sum, r) => sum + r.probes, 0),
+    firstContacts: reports.reduce((sum, r) => sum + r.firstContacts, 0),
+    contactWaits: reports.reduce((sum, r) => sum + r.contactWaits, 0),
     storeErrors: reports.reduce((sum, r) => sum + r.storeErrors, 0),
   };
 }
 
 describe("a fleet of 8 processes on one Redis", () => {
-  it("sends at most one token request per lockout window across the fleet, and exactly one probe after each window", async () => {
+  it("sends one token request for the first contact and at most one per lockout window across the fleet, and exactly one probe after each window", async () => {
     await lockAda(tenant);
     const start = tenant.clock.now();
     let probes = 0;
+    // Distinct calls (4 scope sets) in one process; identical calls share one.
+    const sharedCall = CALLS_PER_WORKER / SCOPE_SETS.length;
 
-    // One replica meets the lockout first (before any window exists, each process that
-    // calls may send one request; see README, "Running a fleet").
-    const first = await workers[0]!.send({ op: "wave", now: start, calls: 1, scopeSets: SCOPE_SETS });
-    expect(first.outcomes).toEqual({ account_locked: 1 });
-    expect(tokenRequests(tenant)).toBe(1);
+    // First contact: all 8 processes call at the same instant, nothing recorded yet. One
+    // call in the fleet takes the first-contact lease and sends; the other 31 distinct calls
+    // (4 per process) wait for its answer, read the lockout it recorded, and are suppressed
+    // (a process that starts its calls late, on a busy machine, finds the lockout recorded
+    // already and refuses them without waiting; the holder's own process always waits).
+    const first = await fleetWave(start);
+    expect(first.requests, "token requests for the fleet's first contact").toBe(1);
+    expect(first.firstContacts).toBe(1);
+    expect(first.contactWaits).toBeGreaterThanOrEqual(SCOPE_SETS.length - 1);
+    expect(first.contactWaits).toBeLessThanOrEqual(WORKERS * SCOPE_SETS.length - 1);
+    expect(first.outcomes).toEqual({ account_locked: sharedCall, "account_locked/suppressed": WORKERS * CALLS_PER_WORKER - sharedCall });
+    expect(first.foreign).toEqual([]);
+    expect(first.storeErrors).toBe(0);
+    expect(first.probes).toBe(0);
 
     // Windows of 60 s, 120 s, 240 s: the guard's, escalating while the simulator keeps
     // answering 50053 to each probe.
@@ -114,8 +128,7 @@ describe("a fleet of 8 processes on one Redis", () => {
       probes = probeWave.probes;
       // The probe, answered 50053 by the simulator, shared by the identical calls of its
       // process (single flight); every other call was refused without a request.
-      const sharedProbe = CALLS_PER_WORKER / SCOPE_SETS.length;
-      expect(probeWave.outcomes).toEqual({ account_locked: sharedProbe, "account_locked/suppressed": WORKERS * CALLS_PER_WORKER - sharedProbe });
+      expect(probeWave.outcomes).toEqual({ account_locked: sharedCall, "account_locked/suppressed": WORKERS * CALLS_PER_WORKER - sharedCall });
       expect(probeWave.foreign).toEqual([]);
       expect(probeWave.storeErrors).toBe(0);
       windowStart = windowEnd;
@@ -132,6 +145,9 @@ describe("a fleet of 8 processes on one Redis", () => {
     const after = await fleetWave(windowStart + 480_001);
     expect(after.outcomes).toEqual({ ok: WORKERS * CALLS_PER_WORKER });
     expect(after.probes).toBe(releaseWave.probes);
+    // The successful probe marked the first contact made: nobody waits for another one.
+    expect(after.firstContacts).toBe(releaseWave.firstContacts);
+    expect(after.contactWaits).toBe(releaseWave.contactWaits);
 
     // Across the whole run, the simulator saw no locked answer besides one per window.
     const locked = tenant.sim.requests.filter((r) => r.endpoint === "token" && r.codes.includes(50053)).length;

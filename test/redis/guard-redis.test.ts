@@ -95,18 +95,22 @@ describe("one decision for every guard on the Redis", () => {
     listener.on("message", (_channel: string, message: string) => messages.push(message));
     try {
       const { client } = await guard(publicApp());
+      // Messages: a first contact (nothing known yet for that user) announces its marker, if
+      // it succeeds, and the return of its lease; every record written announces itself.
+      expect((await ropc(client))?.accessToken).toBeTruthy(); // first contact: marker, lease
       await rejection(ropc(client, "stale-password")); // latch
-      await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.blocked, password: PASSWORD })); // Conditional Access block
-            tenant.sim.throttle({ retryAfter: 30, times: 1 });
+      await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.blocked, password: PASSWORD })); // first contact (lease), Conditional Access block
+      tenant.sim.throttle({ retryAfter: 30, times: 1 });
       const daemon = await guard(daemonApp());
       await rejection(daemon.client.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"], skipCache: true })); // throttle
       await lockAda(tenant);
       await rejection(ropc(client)); // lockout
-      await expect.poll(() => messages.length).toBe(4);
+      await expect.poll(() => messages.length).toBe(7);
 
       const keys = await rawClient.keys("*");
       const values = await Promise.all(keys.map((k) => rawClient.get(k)));
       expect(keys.some((k) => k.endsWith(":i"))).toBe(true);
+      expect(keys.some((k) => k.endsWith(":c"))).toBe(true);
       expect(keys.some((k) => k.endsWith(":a"))).toBe(true);
       const everything = [...keys, ...values, ...messages].join("\n").toLowerCase();
       const secrets = [

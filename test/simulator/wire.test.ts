@@ -269,13 +269,14 @@ describe("injected faults and throttling", () => {
 });
 
 describe("request log", () => {
-  it("counts requests per grant, user, client and status", async () => {
+  it("counts requests per endpoint, grant, user, client and status", async () => {
     await postToken(sim, ropc("ada@contoso.test", "pw"));
     await postToken(sim, ropc("Ada@Contoso.test", "wrong"));
     await postToken(sim, ropc("off@contoso.test", "pw"));
     await postToken(sim, cc());
     expect(sim.counts()).toEqual({
       total: 4,
+      byEndpoint: { token: 4 },
       byGrant: { password: 3, client_credentials: 1 },
       byUser: { "ada@contoso.test": 2, "off@contoso.test": 1 },
       byClient: { "public-app": 3, daemon: 1 },

@@ -48,6 +48,20 @@ export interface GuardRequest<T> {
   readonly credential?: string | undefined;
   /** Further request properties that make two calls different (claims, forceRefresh ...). */
   readonly flightKey?: string | undefined;
+  /**
+   * Every call sends a request with the credential: no token cache answers it first (the
+   * password grant, `acquireTokenByUsernamePassword`). Such a call for a user, while nothing
+   * is recorded for the identity, makes *first contact*: one call at a time (across every
+   * process sharing the store) sends, and the others wait for its answer instead of each
+   * sending the credential, polling the store. They are then suppressed if the answer says
+   * so (a lockout, the same rejected credential ...), or all go at once if it does not; when
+   * it brought no answer (network, 5xx), one of them sends next; none waits longer than
+   * `probeLeaseMs`. Counted in {@link GuardCounts.firstContacts} and
+   * {@link GuardCounts.contactWaits}. Leave it unset for calls a cache may answer (client
+   * credentials, silent calls): they never wait, and cost nothing extra.
+   * @default false
+   */
+  readonly alwaysSendsCredential?: boolean | undefined;
   /** Sends the request (calls MSAL). */
   readonly send: () => Promise<T>;
   /** False for results that are failures in disguise (null, empty access token). @default result is not null/undefined */
@@ -121,6 +135,10 @@ export interface GuardCounts {
   /** Calls that joined an identical call already in flight. */
   shared: number;
   probes: number;
+  /** Calls that made first contact for an identity nothing was recorded for (see {@link GuardRequest.alwaysSendsCredential}). */
+  firstContacts: number;
+  /** Calls that waited for another call's first contact instead of sending at once (then went, or were suppressed by its answer). */
+  contactWaits: number;
   retries: number;
   /** Failures by kind. */
   failuresByKind: Partial<Record<GuardErrorKind, number>>;
@@ -174,14 +192,21 @@ interface IdentityKeys {
   readonly identityRecord: string;
 }
 
-/** How a call was let through: the identity record it was decided on, and the probe lease it holds, if it probes. */
+/**
+ * How a call was let through: the identity record it was decided on, the lease it holds (a
+ * probe, or a first contact), and whether its answer is to be marked as a first contact made.
+ */
 interface Admission {
   readonly identity: IdentityRecord;
   readonly holder: string | undefined;
+  readonly markContact?: boolean;
 }
 
 /** A call let through because the store holds nothing for its app or identity. */
 const NOTHING_RECORDED: Admission = { identity: { v: RECORD_VERSION }, holder: undefined };
+
+/** How often a call waiting for another's first contact reads the store again, ms. */
+const CONTACT_POLL_MS = 250;
 
 const MAX_KNOWN = 10_000;
 /** Scope sets remembered with their key; an app uses a handful. */
@@ -236,7 +261,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   const identityKeys = new TupleCache<IdentityKeys>(MAX_KNOWN); // [authority as given, client id, user as given or ""]
   const scopeKeys = new Map<string, string>(); // see scopeCacheId
   const flightKeys = new TupleCache<string>(MAX_FLIGHT_KEYS); // see flightKeyOf
-  const counts: GuardCounts = { calls: 0, sent: 0, succeeded: 0, failed: 0, suppressed: 0, shared: 0, probes: 0, retries: 0, failuresByKind: {}, suppressedByReason: {} };
+  const counts: GuardCounts = { calls: 0, sent: 0, succeeded: 0, failed: 0, suppressed: 0, shared: 0, probes: 0, firstContacts: 0, contactWaits: 0, retries: 0, failuresByKind: {}, suppressedByReason: {} };
+  // How long a first contact made is remembered: as long as one may take (its lease).
+  const contactTtlMs = Math.max(1_000, policy.probeLeaseMs);
   let retryTokens = 10;
   let fingerprintKey: Promise<CryptoKey> | undefined;
 
@@ -441,8 +468,11 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       // The happy path: the in-engine store holds nothing for this app or identity, which
       // `decide` always allows, without a probe. Checked synchronously; no records to parse.
       const nothingRecorded = shared === local && local.getSync(keys.appRecord) === undefined && local.getSync(keys.identityRecord) === undefined;
-      if (!nothingRecorded) admission = await admit(request, facts, keys);
-      const probing = admission.holder !== undefined;
+      // Calls that always send the credential, for a user, may have to wait for a first contact.
+      const gated = request.alwaysSendsCredential === true && !!request.identity.user;
+      if (gated || !nothingRecorded) admission = await admit(request, facts, keys, gated);
+      // A probe's admission holds the lease and a lockout; a first contact's, the lease alone.
+      const probing = admission.holder !== undefined && admission.identity.lockout !== undefined;
       retryTokens = Math.min(10, retryTokens + policy.retry.budgetRatio);
       for (let attempt = 0; ; attempt++) {
         counts.sent++;
@@ -457,6 +487,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
           const ok = request.isSuccess === undefined ? result !== null && result !== undefined : request.isSuccess(result as T);
           if (ok) {
             counts.succeeded++;
+            // Marked before a probe's success clears the record, so that no reader finds nothing
+            // recorded and no contact made; and before the lease goes back (in `finally`).
+            if (admission.markContact) await markContact(identityKey);
             // The happy path writes nothing, so skips the call (and its await) altogether.
             if (probing || !isEmptyIdentity(admission.identity)) await recordSuccess(identityKey, admission.identity, facts, probing);
             return result as T;
@@ -467,6 +500,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         const fresh = await freshRecords(appKey, identityKey);
         const update = afterFailure(fresh.app, fresh.identity, classification, facts, clock.now(), policy);
         await persist(appKey, identityKey, fresh, update);
+        // An answer that records nothing (MFA required, a bad request ...) lets the calls
+        // waiting for this first contact go; no answer (network, 5xx) lets one of them send next.
+        if (admission.markContact && update.effect === "none" && classification.kind !== "network" && classification.kind !== "transient") await markContact(identityKey);
         emit?.({ type: "classified", method: request.method, identity: identityKey, classification, effect: update.effect, until: update.until });
         const original = failure instanceof EmptyTokenResult ? failure.result : failure;
         const typed = isMsalGuardError(original) ? original : new ERROR_CLASS_BY_KIND[classification.kind](classification, { cause: original });
@@ -494,33 +530,93 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     }
   }
 
-  /** Reads the records and decides: throws the suppressed error, or says how the call may go (a probe holds the lease). */
-  async function admit<T>(request: GuardRequest<T>, facts: CallFacts, keys: IdentityKeys): Promise<Admission> {
+  /**
+   * Reads the records and decides: throws the suppressed error, or says how the call may go
+   * (a probe holds the lease). A `gated` call (see {@link GuardRequest.alwaysSendsCredential})
+   * for an identity with nothing recorded and no first contact made takes the same lease to
+   * make first contact, reading the records once more after taking it (the call before it may
+   * have answered meanwhile); while another call holds it, it reads them again every
+   * {@link CONTACT_POLL_MS} until they decide the call or the lease is free (a first contact
+   * that brought no answer gives it back; one whose caller died runs out). After
+   * `probeLeaseMs` of waiting, a call that cannot take the lease goes anyway.
+   */
+  async function admit<T>(request: GuardRequest<T>, facts: CallFacts, keys: IdentityKeys, gated: boolean): Promise<Admission> {
     const { appKey, identityKey } = keys;
-    const now = clock.now();
-    const [appRaw, identityRaw] = await Promise.all([read(keys.appRecord), read(keys.identityRecord)]);
-    const app = parseAppRecord(appRaw, now, policy);
-    const identity = parseIdentityRecord(identityRaw, now, policy);
-    const verdict = decide(app, identity, facts, now);
-    if (verdict.action === "suppress") throw suppress(request.method, identityKey, verdict.kind, verdict.codes, verdict.until, verdict.reason);
-    if (verdict.action === "allow") return { identity, holder: undefined };
-    // A probe: this call may go only while it holds the lease (one probe per window).
-    const holder = `${processId}.${(callSequence++).toString(36)}`;
-    if (!(await lease(`l:${identityKey}`, holder))) {
-      throw suppress(request.method, identityKey, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
+    const leaseKey = `l:${identityKey}`;
+    const started = clock.now();
+    let slept = 0;
+    let contactHolder: string | undefined;
+    for (;;) {
+      const now = clock.now();
+      const [appRaw, identityRaw, contact] = await Promise.all([read(keys.appRecord), read(keys.identityRecord), gated ? read(`c:${identityKey}`) : undefined]);
+      const app = parseAppRecord(appRaw, now, policy);
+      const identity = parseIdentityRecord(identityRaw, now, policy);
+      const verdict = decide(app, identity, facts, now);
+      const unknown = gated && verdict.action === "allow" && contact === undefined && isEmptyIdentity(identity);
+      if (contactHolder !== undefined) {
+        if (unknown) {
+          counts.firstContacts++;
+          return { identity, holder: contactHolder, markContact: true };
+        }
+        await unlease(leaseKey, contactHolder);
+        contactHolder = undefined;
+      }
+      if (verdict.action === "suppress") throw suppress(request.method, identityKey, verdict.kind, verdict.codes, verdict.until, verdict.reason);
+      if (unknown) {
+        const holder = nextHolder();
+        if (await lease(leaseKey, holder)) {
+          contactHolder = holder;
+          continue;
+        }
+        const waited = Math.max(slept, now - started);
+        if (waited < policy.probeLeaseMs) {
+          if (slept === 0) counts.contactWaits++;
+          const pause = Math.min(CONTACT_POLL_MS, policy.probeLeaseMs - waited);
+          await clock.sleep(pause);
+          slept += pause;
+          continue;
+        }
+      }
+      // Allowed; or a gated call that waited its longest for a first contact: it goes, and marks its answer.
+      if (verdict.action === "allow") return { identity, holder: undefined, markContact: gated && contactStale(contact, now) };
+      // A probe: this call may go only while it holds the lease (one probe per window).
+      const holder = nextHolder();
+      if (!(await lease(leaseKey, holder))) {
+        throw suppress(request.method, identityKey, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
+      }
+      // Another caller's probe may have answered between our read and our lease (a new
+      // window, or a release): decide again on what the store says now.
+      const fresh = await freshRecords(appKey, identityKey);
+      const again = decide(fresh.app, fresh.identity, facts, clock.now());
+      if (again.action !== "probe") {
+        await unlease(leaseKey, holder);
+        if (again.action === "suppress") throw suppress(request.method, identityKey, again.kind, again.codes, again.until, again.reason);
+        return { identity, holder: undefined, markContact: gated };
+      }
+      counts.probes++;
+      emit?.({ type: "probe", method: request.method, identity: identityKey });
+      // A successful probe ends the lockout: gated calls after it need no first contact.
+      return { identity, holder, markContact: gated };
     }
-    // Another caller's probe may have answered between our read and our lease (a new
-    // window, or a release): decide again on what the store says now.
-    const fresh = await freshRecords(appKey, identityKey);
-    const again = decide(fresh.app, fresh.identity, facts, clock.now());
-    if (again.action !== "probe") {
-      await unlease(`l:${identityKey}`, holder);
-      if (again.action === "suppress") throw suppress(request.method, identityKey, again.kind, again.codes, again.until, again.reason);
-      return { identity, holder: undefined };
-    }
-    counts.probes++;
-    emit?.({ type: "probe", method: request.method, identity: identityKey });
-    return { identity, holder };
+  }
+
+  /** A lease holder of its own for each call: two calls in one process must not share a lease. */
+  function nextHolder(): string {
+    return `${processId}.${(callSequence++).toString(36)}`;
+  }
+
+  /** Whether a first-contact marker read (`raw`) is missing or half way through its life: then a success writes it again. */
+  function contactStale(raw: string | undefined, now: number): boolean {
+    const at = safeCall(() => (JSON.parse(raw as string) as { at?: unknown }).at);
+    return !(typeof at === "number" && now - at < contactTtlMs / 2);
+  }
+
+  /**
+   * Marks a first contact made: the token service answered for the identity and nothing was
+   * recorded, so calls waiting for a first contact, or coming while it lives, go at once.
+   */
+  async function markContact(identityKey: string): Promise<void> {
+    await write(`c:${identityKey}`, `{"at":${clock.now()}}`, contactTtlMs);
   }
 
   function suppress(method: string, identityKey: string, kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason): MsalGuardError {
