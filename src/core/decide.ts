@@ -11,6 +11,8 @@ export function decideKind(evidence: Evidence, rankedCodes: readonly number[] = 
     const kind = kindForCode(code);
     if (kind !== undefined) return kind;
   }
+  // IMDS names no code: an identity the resource does not have is the app's setup to fix.
+  if (evidence.unknownManagedIdentity && (evidence.error === undefined || evidence.error === "invalid_request")) return "client_misconfigured";
   if (evidence.errorSubcode === "cancel") return "user_cancelled";
   if (evidence.subError === "message_only" && evidence.claims?.includes("capolids")) return "conditional_access_blocked";
 

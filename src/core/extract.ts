@@ -25,6 +25,11 @@ export interface Evidence {
   errorName?: string | undefined;
   /** Low-level transport hints (`ECONNREFUSED`, `AbortError`, `fetch failed` ...). */
   transportFailure?: boolean;
+  /**
+   * The managed identity endpoint does not know the identity asked for, or cannot tell
+   * which one is meant (IMDS: "Identity not found", "Multiple user assigned identities exist").
+   */
+  unknownManagedIdentity?: boolean;
 }
 
 const MAX_DEPTH = 6;
@@ -228,6 +233,7 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
       if (found++ >= MAX_CODES) break;
       addCode(Number(match[1]));
     }
+    if (/\b(Identity not found|Multiple user assigned identities exist)\b/.test(text.slice(0, 300))) evidence.unknownManagedIdentity = true;
     evidence.traceId ??= identifier(/Trace ID: ([0-9a-f-]{8,64})/i.exec(text)?.[1]);
     evidence.correlationId ??= identifier(/Correlation ID: ([0-9a-f-]{8,64})/i.exec(text)?.[1]);
     evidence.timestamp ??= timestampText(/Timestamp: (\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?Z?)/.exec(text)?.[1]);

@@ -20,6 +20,11 @@ import { read } from "../core/read.js";
 export interface ResponseSource {
   /** The recorded HTTP response for a correlation id, or `undefined`. */
   responseFor(correlationId: string): unknown;
+  /**
+   * Runs one MSAL call and tells the last failed response of the requests it sent: the
+   * guard's answer for errors with no correlation id (managed identity). Optional.
+   */
+  observe?<T>(run: () => Promise<T>): { readonly result: Promise<T>; readonly lastFailure: unknown };
 }
 
 export interface GuardClientOptions extends SuppressionPolicyOptions {
@@ -160,10 +165,13 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
   const appClientId = clientIdOption ?? str(read(auth, "clientId")) ?? str(read(read(config, "managedIdentityId"), "id")) ?? "system-assigned";
   const clientCredential = clientCredentialOf(auth);
 
-  const responseFor = observer === undefined ? undefined : (error: unknown) => {
+  // The observer's record of a failed call: by the error's correlation id, else (managed
+  // identity errors carry none) the last failed response of the requests the call sent.
+  const responseOf = (error: unknown, call: { readonly lastFailure: unknown } | undefined): unknown => {
     const correlationId = str(read(error, "correlationId"));
-    return correlationId === undefined ? undefined : observer.responseFor(correlationId);
+    return correlationId === undefined ? call?.lastFailure : observer?.responseFor(correlationId);
   };
+  const observe = observer?.observe === undefined ? undefined : observer.observe.bind(observer);
 
   const wrapped = new Map<string, (request: unknown, ...rest: unknown[]) => Promise<unknown>>();
   for (const [method, spec] of Object.entries(METHODS)) {
@@ -179,6 +187,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
       const scopes = spec.scopes?.(r) ?? (Array.isArray(r.scopes) ? (r.scopes as unknown[]).filter((s): s is string => typeof s === "string") : []);
       const ownCredential = spec.credential?.(r);
       const credential = ownCredential === undefined ? credentialWithoutOwn : JSON.stringify([ownCredential, appCredential]);
+      let call: { readonly lastFailure: unknown } | undefined; // the latest attempt's, when the observer can tell
       return engine.execute({
         method,
         identity,
@@ -187,9 +196,15 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
         credential,
         alwaysSendsCredential,
         flightKey: flightKeyOf(r),
-        send: () => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest),
+        send: () => {
+          const run = () => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest);
+          if (observe === undefined) return run();
+          const observed = observe(run);
+          call = observed;
+          return observed.result;
+        },
         isSuccess: isTokenResult,
-        responseFor,
+        responseFor: observer === undefined ? undefined : (error) => responseOf(error, call),
       });
     });
   }

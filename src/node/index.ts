@@ -7,6 +7,7 @@ export type { GuardClientOptions, GuardControls, GuardedClient, ResponseSource }
 export { createNetworkObserver, OBSERVED_HEADERS } from "./network-observer.js";
 export type {
   NetworkObserver,
+  ObservedCall,
   NetworkObserverOptions,
   ObservedHttpResponse,
   ObservedResponse,

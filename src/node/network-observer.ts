@@ -16,8 +16,9 @@
  *
  * So the id comes from `options.correlationId`, else the `client-request-id` /
  * `x-ms-client-request-id` request header, else the `client-request-id` query parameter.
- * Managed identity errors cannot be matched (their `correlationId` is not the request's);
- * MSAL keeps the status on them, but not `Retry-After`.
+ * Managed identity errors cannot be matched by id (their `correlationId` is not the
+ * request's; MSAL keeps the status on them, but not `Retry-After`): for them
+ * {@link NetworkObserver.observe} tells the last failed response of the requests one call sent.
  *
  * Only responses are kept, never requests: request bodies carry passwords, secrets and
  * assertions. Success bodies (tokens) are never kept either. It never logs.
@@ -28,6 +29,7 @@
 // static import resolves to the same build (ESM or CJS) the app uses; a lazy `import()`
 // would load the ESM copy from a CommonJS app, a second msal-node with other classes.
 import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES, type ObservedHttpRecord } from "../core/observed.js";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { AuthError, ClientAuthErrorCodes } from "@azure/msal-node";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse, NodeSystemOptions } from "@azure/msal-node";
 
@@ -91,6 +93,18 @@ export interface NetworkObserver {
   responseFor(correlationIdOrError: unknown): ObservedResponse | undefined;
   /** Like {@link NetworkObserver.responseFor}, and forgets the record. */
   take(correlationIdOrError: unknown): ObservedResponse | undefined;
+  /**
+   * Runs `run` (one MSAL call) and notes the failed responses of the requests it sends
+   * through this observer, followed across its awaits (`AsyncLocalStorage`). For errors
+   * that carry no correlation id of their request (managed identity: IMDS sends none),
+   * `lastFailure` is the response to match. `guardClient({ observer })` uses it by itself.
+   *
+   * @example
+   * const call = observer.observe(() => mi.acquireToken({ resource }));
+   * try { await call.result }
+   * catch (error) { classify(error, { response: observer.responseFor(error) ?? call.lastFailure }) }
+   */
+  observe<T>(run: () => Promise<T>): ObservedCall<T>;
   /** Records held now (expired ones may still count until the next read or write). */
   readonly size: number;
   /** Forgets every record. */
@@ -102,6 +116,14 @@ export interface NetworkObserver {
   system(extra?: Omit<NodeSystemOptions, "networkClient">): ObservedSystemOptions;
   /** A copy of a msal-node configuration with `system.networkClient` set. The argument is not changed. */
   configure<C extends object>(config: C & { readonly system?: NodeSystemOptions }): Omit<C, "system"> & { system: ObservedSystemOptions };
+}
+
+/** One call run by {@link NetworkObserver.observe}. */
+export interface ObservedCall<T> {
+  /** What `run` returned (or threw). */
+  readonly result: Promise<T>;
+  /** The last failure recorded for a request the call sent (read when the call has settled), or `undefined`. */
+  readonly lastFailure: ObservedResponse | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -128,11 +150,16 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
   const now = options.now ?? (() => Date.now());
   // Insertion order is age order: a record is re-inserted when replaced.
   const records = new Map<string, ObservedResponse>();
+  // The call (see `observe`) a request is sent for, if any.
+  const calls = new AsyncLocalStorage<{ last: ObservedResponse | undefined }>();
 
   function remember(id: string | undefined, record: ObservedResponse): void {
+    const frozen = Object.freeze(record);
+    const call = calls.getStore();
+    if (call !== undefined) call.last = frozen;
     if (id === undefined) return;
     records.delete(id);
-    records.set(id, Object.freeze(record));
+    records.set(id, frozen);
     prune(record.at);
     while (records.size > maxEntries) records.delete(records.keys().next().value as string);
   }
@@ -239,6 +266,22 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
       const found = lookup(input);
       if (found !== undefined) records.delete(found[0]);
       return found?.[1];
+    },
+    observe<T>(run: () => Promise<T>): ObservedCall<T> {
+      const call: { last: ObservedResponse | undefined } = { last: undefined };
+      const result = calls.run(call, () => {
+        try {
+          return Promise.resolve(run());
+        } catch (error) {
+          return Promise.reject(error as Error);
+        }
+      });
+      return {
+        result,
+        get lastFailure() {
+          return call.last;
+        },
+      };
     },
     get size() {
       return records.size;

@@ -82,6 +82,21 @@ describe("classify: token-endpoint bodies", () => {
   });
 });
 
+describe("classify: managed identity endpoint (IMDS) bodies, which carry no AADSTS code", () => {
+  const imds = (error: string, error_description: string) => ({ status: 400, headers: { "content-type": "application/json" }, body: { error, error_description } });
+  it.each([
+    ["an identity the resource does not have", imds("invalid_request", "Identity not found"), "client_misconfigured"],
+    ["several user-assigned identities, none named", imds("invalid_request", "Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request"), "client_misconfigured"],
+    ["a malformed request", imds("invalid_request", "Required audience parameter not specified"), "invalid_request"],
+    ["a description that names a code: the code decides", imds("invalid_request", "Identity not found. AADSTS50053: locked"), "account_locked"],
+    ["another error value wins over the description", imds("access_denied", "Identity not found"), "access_denied"],
+  ])("%s", (_, input, kind) => {
+    const c = classify(input);
+    expect(c.kind).toBe(kind);
+    expect(JSON.stringify(c)).not.toContain("Identity not found");
+  });
+});
+
 describe("classify: network responses", () => {
   it.each([
     [429, { "Retry-After": "30" }, "", "throttled", 30_000],

@@ -88,16 +88,28 @@ describe("guardClient(ManagedIdentityApplication, { observer })", () => {
     expect(sim.counts().byEndpoint).toEqual({ imds: 1 });
   });
 
-  // Known gap in guard-client (src/node/guard-client.ts, not changed here). The guard asks
-  // the observer for a failed call's response by the MSAL error's correlationId. A managed
-  // identity error's correlationId is the IMDS body's correlation_id, which IMDS never
-  // sends: it is "", so nothing matches, although the observer holds the 429 and its
-  // Retry-After (first test above). The guard then suppresses for its default 60 s instead
-  // of the 30 s IMDS asked for (and too briefly when IMDS asks for more than 60 s).
-  it.fails("429: the guard honours IMDS's Retry-After (30 s), as it does for the token endpoint", async () => {
+  // A managed identity error's correlationId is IMDS's body's correlation_id, which IMDS
+  // never sends (""): the guard takes the last failed response the call's requests got
+  // (observer.observe), so IMDS's Retry-After decides the window, not the default 60 s.
+  it("429: the guard honours IMDS's Retry-After (30 s), as it does for the token endpoint", async () => {
     sim.throttle({ retryAfter: 30, times: 1 });
     const client = guardClient(observedApp(), { observer, clock: simulatedGuardClock(clock) });
     const first = await guardRejection(client.acquireToken({ resource: freshResource() }));
     expect(first.retryAfterMs).toBe(30_000);
+    const second = await guardRejection(client.acquireToken({ resource: freshResource() }));
+    expect(second).toMatchObject({ kind: "throttled", suppressed: true, retryAt: clock.now() + 30_000 });
+    clock.advance(30_000);
+    await expect(client.acquireToken({ resource: freshResource() })).resolves.toMatchObject({ accessToken: expect.stringMatching(/^simMI\./) });
+    expect(sim.counts().byEndpoint).toEqual({ imds: 2 });
+  });
+
+  it("observe: the last failed response of one call's requests, with its Retry-After; none for a call that succeeded", async () => {
+    sim.throttle({ retryAfter: 45, times: 1 });
+    const failed = observer.observe(() => observedApp().acquireToken({ resource: freshResource() }));
+    await expect(failed.result).rejects.toMatchObject({ status: 429, correlationId: "" });
+    expect(failed.lastFailure).toMatchObject({ method: "GET", status: 429, headers: { "retry-after": "45" } });
+    const succeeded = observer.observe(() => observedApp().acquireToken({ resource: freshResource() }));
+    await expect(succeeded.result).resolves.toMatchObject({ accessToken: expect.stringMatching(/^simMI\./) });
+    expect(succeeded.lastFailure).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import { ManagedIdentityApplication, type AuthenticationResult, type ManagedIden
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   classify,
-  InvalidRequestError,
+  ClientMisconfiguredError,
   isMsalGuardError,
   NetworkFailureError,
   ThrottledError,
@@ -144,9 +144,10 @@ describe("bare ManagedIdentityApplication against the simulated IMDS", () => {
       name: "a user-assigned identity the resource does not have (400 Identity not found)",
       app: () => userAssignedApp({ userAssignedClientId: NOT_ASSIGNED }),
       msal: { name: "ServerError", errorCode: "invalid_request", status: 400, correlationId: "" },
-      // classify's verdict today; see "unknown user-assigned identity" under guardClient below.
-      kind: "invalid_request",
-      check: (c) => expect(c).toMatchObject({ httpStatus: 400, codes: [], retry: "never" }),
+      // The request is well formed: the app names an identity the resource does not have,
+      // which a developer or administrator fixes (IMDS's description says so; it names no code).
+      kind: "client_misconfigured",
+      check: (c) => expect(c).toMatchObject({ httpStatus: 400, codes: [], retry: "after_fix" }),
     },
     {
       name: "IMDS throttling (429 with Retry-After)",
@@ -221,32 +222,17 @@ describe("guardClient(ManagedIdentityApplication)", () => {
     const resource = freshResource();
 
     const error = await guardRejection(client.acquireToken({ resource }));
-    // classify's verdict today (invalid_request: "never as sent"); the it.fails test below says why client_misconfigured fits better.
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error).toMatchObject({ kind: "invalid_request", suppressed: false, codes: [] });
+    expect(error).toBeInstanceOf(ClientMisconfiguredError);
+    expect(error).toMatchObject({ kind: "client_misconfigured", suppressed: false, codes: [] });
     expect(error.classification).toMatchObject({ httpStatus: 400, source: "msal" });
     const original = await msalOutcome(0);
     expect(original).toMatchObject({ name: "ServerError", errorCode: "invalid_request", status: 400 });
     expect(error.cause).toBe(original);
 
     const again = await guardRejection(client.acquireToken({ resource }));
-    expect(again).toMatchObject({ kind: "invalid_request", suppressed: false });
+    expect(again).toMatchObject({ kind: "client_misconfigured", suppressed: false });
     expect(imdsRequests()).toBe(2);
     expect(sim.requests.map((r) => r.reason)).toEqual(["unknown_identity", "unknown_identity"]);
-  });
-
-  // Known gap in classify (src/core, not changed here): IMDS answers an identity the resource
-  // does not have with 400 `{"error":"invalid_request","error_description":"Identity not found"}`.
-  // MSAL turns that into ServerError("invalid_request", status 400) with no AADSTS code, and
-  // classify decides by the `error` value: invalid_request ("the request is malformed",
-  // user message "start the sign-in again"). The request is well formed; the app's
-  // configuration names an identity that is not assigned to the resource, which only a
-  // developer or administrator fixes: client_misconfigured, as classify already says for
-  // the same failure wrapped by @azure/identity (CredentialUnavailableError).
-  it.fails("unknown user-assigned identity is client_misconfigured: the app names an identity the resource does not have", async () => {
-    const client = guardClient(userAssignedApp({ userAssignedClientId: NOT_ASSIGNED }));
-    const error = await guardRejection(client.acquireToken({ resource: freshResource() }));
-    expect(error.kind).toBe("client_misconfigured");
   });
 
   it("429: ThrottledError; later calls of the identity are suppressed without a request until the window ends", async () => {

@@ -378,6 +378,45 @@ describe("correlation ids", () => {
   });
 });
 
+describe("observe: the failures of one call's requests", () => {
+  const statusFromUrl = (url: string) => Number(new URL(url).searchParams.get("status"));
+  it("concurrent calls each see their own last failure, across awaits; requests outside any call are noted by none", async () => {
+    const observer = createNetworkObserver({
+      fetch: fakeFetch(async (url) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        const status = statusFromUrl(String(url));
+        return status === 200 ? jsonResponse(200, { access_token: "at" }) : jsonResponse(status, { error: "e" }, { "Retry-After": String(status) });
+      }),
+    });
+    const send = (status: number) => observer.networkClient.sendGetRequestAsync(`http://imds.test/token?status=${status}`, {});
+    const a = observer.observe(async () => {
+      await send(429);
+      await send(503);
+    });
+    const b = observer.observe(async () => {
+      await send(500);
+      await send(200);
+    });
+    await send(404);
+    await Promise.all([a.result, b.result]);
+    expect(a.lastFailure).toMatchObject({ status: 503, headers: { "retry-after": "503" } });
+    expect(b.lastFailure).toMatchObject({ status: 500 }); // a later success does not hide it
+    expect(observer.size).toBe(0); // no correlation ids: nothing recorded by id
+  });
+
+  it("returns run's outcome untouched, a synchronous throw as a rejection", async () => {
+    const observer = createNetworkObserver();
+    const value = { token: "t" };
+    await expect(observer.observe(() => Promise.resolve(value)).result).resolves.toBe(value);
+    const boom = new Error("boom");
+    const thrown = observer.observe(() => {
+      throw boom;
+    });
+    await expect(thrown.result).rejects.toBe(boom);
+    expect(thrown.lastFailure).toBeUndefined();
+  });
+});
+
 describe("timeouts, without a server", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -446,7 +485,7 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-function fakeFetch(answer: (input: string, init: RequestInit | undefined) => Response): typeof fetch {
+function fakeFetch(answer: (input: string, init: RequestInit | undefined) => Response | Promise<Response>): typeof fetch {
   return async (input, init) => answer(String(input), init);
 }
 
