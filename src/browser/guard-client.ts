@@ -11,7 +11,7 @@ import {
   type ResetScope,
   type SuppressionEngine,
 } from "../core/guard/engine.js";
-import { hashKey } from "../core/guard/keys.js";
+import { hashKey, isHashKey } from "../core/guard/keys.js";
 import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
 import { systemGuardClock, type GuardClock, type GuardStore } from "../core/guard/store.js";
 import type { GuardErrorKind } from "../core/kinds.js";
@@ -289,7 +289,8 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
       if (ownId !== undefined) observer?.take?.(correlationId); // an id the app reuses: older records aren't this call's
       if (interactive) interacting++;
       try {
-        if (redirect) savePendingRedirect({ u: identity.user ?? null, a: identity.authority, s: scopes, c: correlationId, t: Date.now() });
+        // Only the identity's key crosses the reload: no user name or account id is stored.
+        if (redirect) savePendingRedirect({ k: identity.user === undefined ? null : await engine.identityKeyOf(identity), a: identity.authority, s: scopes, c: correlationId, t: Date.now() });
         return await target[method]!.call(app, r, ...rest);
       } catch (error) {
         throw recovered(error, method, correlationId) ?? error;
@@ -395,12 +396,14 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
       const c = classify(outcome.error, { response, now: clock.now() });
       own = isMsalGuardError(outcome.error) ? outcome.error : new ERROR_CLASS_BY_KIND[c.kind](c, { cause: outcome.error });
     }
-    const identity: GuardIdentity = { authority: pending?.a ?? appAuthority, clientId: appClientId, user: pending?.u ?? undefined };
+    const identity: GuardIdentity = { authority: pending?.a ?? appAuthority, clientId: appClientId };
+    const identityKey = pending?.k ?? undefined;
     try {
       // Through the engine only to record what happened (a lockout, a block, a success that clears one).
       return await engine.execute({
         method: "handleRedirectPromise",
         identity,
+        identityKey,
         scopes: pending?.s ?? [],
         silent: false,
         flightKey: newCorrelationId(),
@@ -410,7 +413,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
     } catch (error) {
       if (outcome.ok) {
         // The engine held a lockout MSAL's sign-in just disproved: clear it. The result stands.
-        if (identity.user !== undefined) await engine.reset({ authority: identity.authority, clientId: appClientId, user: identity.user, kind: "account_locked" }).catch(() => undefined);
+        if (identityKey !== undefined) await engine.reset({ authority: identity.authority, clientId: appClientId, identityKey, kind: "account_locked" }).catch(() => undefined);
         return outcome.value;
       }
       const typed = isMsalGuardError(error) && !error.suppressed ? error : (own as MsalGuardError);
@@ -493,8 +496,8 @@ function checkedUrl(value: unknown): string | undefined {
 }
 
 interface PendingRedirect {
-  /** The user the redirect is for, when known. */
-  readonly u: string | null;
+  /** The key of the identity the redirect is for (engine.identityKeyOf), when a user is known: never the user. */
+  readonly k: string | null;
   readonly a: string;
   readonly s: readonly string[];
   readonly c: string;
@@ -511,11 +514,11 @@ function takePendingRedirect(): PendingRedirect | undefined {
   safe(() => globalThis.sessionStorage?.removeItem(PENDING_REDIRECT_KEY));
   const value = safeJson(raw ?? undefined);
   const ok = (v: unknown, max = 2_000) => typeof v === "string" && v.length > 0 && v.length <= max;
-  const u = read(value, "u");
+  const k = read(value, "k");
   const s = read(value, "s");
   const t = read(value, "t");
   if (
-    (u !== null && !ok(u)) || !ok(read(value, "a")) || !ok(read(value, "c"), 100) ||
+    (k !== null && !isHashKey(k)) || !ok(read(value, "a")) || !ok(read(value, "c"), 100) ||
     !Array.isArray(s) || s.length > 50 || !s.every((scope) => ok(scope)) ||
     typeof t !== "number" || !(Date.now() - t < 60 * 60_000)
   ) {

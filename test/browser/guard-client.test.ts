@@ -293,6 +293,41 @@ describe("handleRedirectPromise", () => {
     expect(redirect).toHaveBeenCalledTimes(1);
   });
 
+  it("across the page reload, records the outcome for the redirect's user while the tab keeps only a hashed key of that user", async () => {
+    const { pca, observer } = await browserApp(tenant);
+    const account = await signIn(tenant, pca);
+    vi.spyOn(pca, "acquireTokenRedirect").mockResolvedValue(undefined);
+    await guardClient(pca, { observer, clock: guardClock(tenant.clock) }).acquireTokenRedirect({ account, scopes: USER_READ });
+    const kept = sessionStorage.getItem("msal-guard.redirect") ?? "";
+    expect(kept).toMatch(/"k":"[0-9a-f]{32}"/);
+    for (const personal of [account.username, account.homeAccountId, account.localAccountId, account.homeAccountId.split(".")[0] ?? "", "ada"]) {
+      expect(kept.toLowerCase()).not.toContain(personal.toLowerCase());
+    }
+
+    // The page comes back: a new app and guard, the same storage, and /authorize's answer a 53003.
+    const page2 = await browserApp(tenant);
+    const redirect2 = vi.spyOn(page2.pca, "acquireTokenRedirect").mockResolvedValue(undefined);
+    const blocked = new msal.InteractionRequiredAuthError("interaction_required", "AADSTS53003: Access has been blocked by Conditional Access policies.", "message_only", undefined, undefined, "corr", CA_CLAIMS, "53003");
+    vi.spyOn(page2.pca, "handleRedirectPromise").mockRejectedValue(blocked);
+    const reloaded = guardClient(page2.pca, { observer: page2.observer, clock: guardClock(tenant.clock) });
+    await expect(rejection(reloaded.handleRedirectPromise())).resolves.toBeInstanceOf(ConditionalAccessBlockedError);
+    expect(sessionStorage.getItem("msal-guard.redirect")).toBeNull();
+
+    // Filed under the same identity as a call that names the account: that call is refused.
+    await expect(rejection(reloaded.acquireTokenRedirect({ account, scopes: USER_READ }))).resolves.toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
+    expect(redirect2).not.toHaveBeenCalled();
+  });
+
+  it("a tampered or foreign pending-redirect entry is ignored: the outcome is recorded app-wide, nothing throws", async () => {
+    const { pca, observer } = await browserApp(tenant);
+    sessionStorage.setItem("msal-guard.redirect", JSON.stringify({ k: "alice@contoso.com", a: "https://x", s: [], c: "c", t: Date.now() }));
+    const blocked = new msal.InteractionRequiredAuthError("interaction_required", "AADSTS53003: blocked", "message_only", undefined, undefined, "corr", CA_CLAIMS, "53003");
+    vi.spyOn(pca, "handleRedirectPromise").mockRejectedValue(blocked);
+    const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
+    await expect(rejection(client.handleRedirectPromise())).resolves.toBeInstanceOf(ConditionalAccessBlockedError);
+    expect(sessionStorage.getItem("msal-guard.redirect")).toBeNull();
+  });
+
   it("passes null (no redirect in progress) and a result through, once per page like MSAL", async () => {
     const { pca, observer } = await browserApp(tenant);
     const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });

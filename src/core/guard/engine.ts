@@ -7,7 +7,7 @@ import { makeClassification, type Classification } from "../classification.js";
 import { classify } from "../classify.js";
 import { ERROR_CLASS_BY_KIND, isMsalGuardError, type MsalGuardError } from "../errors.js";
 import type { GuardErrorKind } from "../kinds.js";
-import { hashKey, fingerprint, importFingerprintKey, randomSecret } from "./keys.js";
+import { hashKey, isHashKey, fingerprint, importFingerprintKey, randomSecret } from "./keys.js";
 import { MemoryStore } from "./memory-store.js";
 import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } from "./policy.js";
 import {
@@ -48,6 +48,14 @@ export interface GuardRequest<T> {
   readonly credential?: string | undefined;
   /** Further request properties that make two calls different (claims, forceRefresh ...). */
   readonly flightKey?: string | undefined;
+  /**
+   * The identity's key from {@link SuppressionEngine.identityKeyOf}, for a call whose user is
+   * no longer at hand in readable form: a redirect sign-in completing after the page
+   * reloaded, where the adapter kept only this key across the reload. Used instead of
+   * hashing `identity.user` (give `identity` without a user); a value that is not such a key
+   * is refused.
+   */
+  readonly identityKey?: string | undefined;
   /**
    * Every call sends a request with the credential: no token cache answers it first (the
    * password grant, `acquireTokenByUsernamePassword`). Such a call for a user, while nothing
@@ -161,6 +169,8 @@ export interface ResetScope {
   readonly user?: string;
   /** Only this kind of suppression. */
   readonly kind?: GuardErrorKind;
+  /** One identity by its key from {@link SuppressionEngine.identityKeyOf} (instead of `user`). */
+  readonly identityKey?: string;
 }
 
 /** The platform-free core of `guardClient`: decides per call whether a request may go, runs it, and records what failures mean. */
@@ -171,8 +181,15 @@ export interface SuppressionEngine {
   status(): Promise<GuardStatus>;
   /** Clears suppression: everything (no argument), or what `scope` names. */
   reset(scope?: ResetScope): Promise<void>;
+  /**
+   * The key the engine files an identity's records under: 128 bits of a SHA-256 hash (hex) of its
+   * authority, client id and user, from which none of them can be read. Keep it where the
+   * user must not be kept (see {@link GuardRequest.identityKey}).
+   */
+  identityKeyOf(identity: GuardIdentity): Promise<string>;
   readonly policy: SuppressionPolicy;
 }
+
 
 interface KnownIdentity {
   readonly authority: string;
@@ -408,7 +425,10 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     let fp: string | Promise<string> | undefined;
     try {
       const { identity } = request;
-      keys = identityKeys.get([identity.authority, identity.clientId, identity.user ?? ""]);
+      if (request.identityKey !== undefined && !isHashKey(request.identityKey)) {
+        throw new TypeError("msal-guard: identityKey must be a key from identityKeyOf().");
+      }
+      keys = request.identityKey === undefined ? identityKeys.get([identity.authority, identity.clientId, identity.user ?? ""]) : undefined;
       const scopeId = scopeCacheId(request.scopes);
       scopeKey = scopeId === undefined ? undefined : scopeKeys.get(scopeId);
       if (keys !== undefined && request.credential !== undefined) fp = credentialFingerprint(keys.identityKey, request.credential);
@@ -428,13 +448,14 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     const user = identity.user?.toLowerCase();
     const [appKey, identityKey, scopeKey] = await Promise.all([
       memoHash("app", authority, identity.clientId),
-      memoHash("identity", authority, identity.clientId, user ?? ""),
+      request.identityKey ?? memoHash("identity", authority, identity.clientId, user ?? ""),
       memoHash("scopes", ...[...request.scopes].map((s) => s.toLowerCase()).sort()),
     ]);
     const keys: IdentityKeys = { authority, appKey, identityKey, appRecord: `a:${appKey}`, identityRecord: `i:${identityKey}` };
     track(keys, identity);
     const fp = request.credential === undefined ? undefined : await credentialFingerprint(identityKey, request.credential);
-    identityKeys.set([identity.authority, identity.clientId, identity.user ?? ""], keys);
+    // A key given for the call belongs to no (authority, client id, user) tuple it names.
+    if (request.identityKey === undefined) identityKeys.set([identity.authority, identity.clientId, identity.user ?? ""], keys);
     const scopeId = scopeCacheId(request.scopes);
     if (scopeId !== undefined && !scopeKeys.has(scopeId)) {
       if (scopeKeys.size >= MAX_SCOPE_SETS) scopeKeys.clear();
@@ -701,10 +722,18 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     if (typeof scope !== "object" || scope === null) throw new TypeError("msal-guard: reset(scope) takes an object such as { user } or { kind }, or nothing to reset everything.");
     const authority = scope.authority?.toLowerCase().replace(/\/+$/, "");
     const user = scope.user?.toLowerCase();
+    const byKey = scope.identityKey;
     const targets: [string, KnownIdentity][] = [...known].filter(
-      ([, who]) => (authority === undefined || who.authority === authority) && (scope.clientId === undefined || who.clientId === scope.clientId) && (user === undefined || who.user?.toLowerCase() === user),
+      ([key, who]) =>
+        (byKey === undefined || key === byKey) &&
+        (authority === undefined || who.authority === authority) &&
+        (scope.clientId === undefined || who.clientId === scope.clientId) &&
+        (user === undefined || who.user?.toLowerCase() === user),
     );
-    if (user !== undefined && targets.length === 0 && scope.clientId !== undefined && authority !== undefined) {
+    if (byKey !== undefined && targets.length === 0 && scope.clientId !== undefined && authority !== undefined && isHashKey(byKey)) {
+      targets.push([byKey, { authority, clientId: scope.clientId, user: undefined, appKey: await memoHash("app", authority, scope.clientId) }]);
+    }
+    if (user !== undefined && byKey === undefined && targets.length === 0 && scope.clientId !== undefined && authority !== undefined) {
       // An identity this process never saw (state from another process): reset by key.
       const identityKey = await memoHash("identity", authority, scope.clientId, user);
       targets.push([identityKey, { authority, clientId: scope.clientId, user, appKey: await memoHash("app", authority, scope.clientId) }]);
@@ -719,11 +748,16 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         await local.delete(`l:${identityKey}`);
         emit?.({ type: "released", identity: identityKey, reason: "reset" });
       }
-      if (user === undefined && (scope.kind === undefined || scope.kind === "throttled")) await write(`a:${who.appKey}`, undefined, 0);
+      if (user === undefined && byKey === undefined && (scope.kind === undefined || scope.kind === "throttled")) await write(`a:${who.appKey}`, undefined, 0);
     }
   }
 
-  return { execute, status, reset, policy };
+  function identityKeyOf(identity: GuardIdentity): Promise<string> {
+    const authority = identity.authority.toLowerCase().replace(/\/+$/, "");
+    return memoHash("identity", authority, identity.clientId, identity.user?.toLowerCase() ?? "");
+  }
+
+  return { execute, status, reset, identityKeyOf, policy };
 }
 
 type StoreOperation = Extract<GuardEvent, { type: "store_error" }>["operation"];

@@ -23,6 +23,11 @@ function hex(buffer: ArrayBuffer, bytes = 16): string {
   return Array.from(new Uint8Array(buffer, 0, bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Whether `value` is a key {@link hashKey} makes: 32 lower-case hex digits. */
+export function isHashKey(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9a-f]{32}$/.test(value);
+}
+
 /** A stable, non-reversible key for the given parts (128 bits of SHA-256, hex). */
 export async function hashKey(...parts: readonly string[]): Promise<string> {
   // A separator that cannot occur inside the parts' JSON encoding.
