@@ -173,6 +173,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
   };
   const observe = observer?.observe === undefined ? undefined : observer.observe.bind(observer);
 
+  const appIdentity: GuardIdentity = { authority: appAuthority, clientId: appClientId, user: undefined };
   const wrapped = new Map<string, (request: unknown, ...rest: unknown[]) => Promise<unknown>>();
   for (const [method, spec] of Object.entries(METHODS)) {
     const original = (app as unknown as Record<string, unknown>)[method];
@@ -183,8 +184,11 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
     const alwaysSendsCredential = spec.alwaysSendsCredential === true;
     wrapped.set(method, (request: unknown, ...rest: unknown[]) => {
       const r = (typeof request === "object" && request !== null ? request : {}) as Record<string, unknown>;
-      const identity: GuardIdentity = { authority: str(r.authority) ?? appAuthority, clientId: appClientId, user: spec.user(r) };
-      const scopes = spec.scopes?.(r) ?? (Array.isArray(r.scopes) ? (r.scopes as unknown[]).filter((s): s is string => typeof s === "string") : []);
+      const authority = str(r.authority);
+      const user = spec.user(r);
+      // App-only calls on the app's authority (the daemon's every call) share one identity object.
+      const identity: GuardIdentity = authority === undefined && user === undefined ? appIdentity : { authority: authority ?? appAuthority, clientId: appClientId, user };
+      const scopes = spec.scopes?.(r) ?? scopesOf(r.scopes);
       const ownCredential = spec.credential?.(r);
       const credential = ownCredential === undefined ? credentialWithoutOwn : JSON.stringify([ownCredential, appCredential]);
       let call: { readonly lastFailure: unknown } | undefined; // the latest attempt's, when the observer can tell
@@ -237,10 +241,26 @@ function clientCredentialOf(auth: unknown): string | undefined {
 let noFlightFields: string | undefined;
 
 /** Request properties that make two otherwise identical calls different. */
+const isString = (value: unknown): value is string => typeof value === "string";
+const NO_SCOPES: readonly string[] = [];
+
+/** The request's scopes: the array itself when it holds only strings (the usual case: no copy), else its strings. */
+function scopesOf(scopes: unknown): readonly string[] {
+  if (!Array.isArray(scopes)) return NO_SCOPES;
+  return scopes.every(isString) ? (scopes as string[]) : scopes.filter(isString);
+}
+
 function flightKeyOf(request: Record<string, unknown>): string {
   // Read by name rather than through a list of names: this runs on every call, and reading
   // properties by a variable name is several times slower.
   const { claims, forceRefresh, skipCache, tenantId, azureRegion, resource, redirectUri, code, refreshToken, oboAssertion, assertion } = request;
+  // Most requests set none of them: their key is always the same, built once, with no array.
+  if (
+    claims === undefined && forceRefresh === undefined && skipCache === undefined && tenantId === undefined && azureRegion === undefined && resource === undefined &&
+    redirectUri === undefined && code === undefined && refreshToken === undefined && oboAssertion === undefined && assertion === undefined
+  ) {
+    return (noFlightFields ??= JSON.stringify(Array.from({ length: 11 }, () => null)));
+  }
   const parts = [claims, forceRefresh, skipCache, tenantId, azureRegion, resource, redirectUri, code, refreshToken, oboAssertion, assertion].map((value) =>
     typeof value === "string" || typeof value === "boolean" ? value : null,
   );
