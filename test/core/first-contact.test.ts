@@ -27,7 +27,16 @@ class FakeTime {
     let state = seed;
     return {
       now: () => this.now,
-      sleep: (ms) => new Promise<void>((wake) => this.#timers.push({ at: this.now + ms, wake })),
+      sleep: (ms, signal) =>
+        new Promise<void>((wake, fail) => {
+          const timer = { at: this.now + ms, wake };
+          this.#timers.push(timer);
+          signal?.addEventListener("abort", () => {
+            const at = this.#timers.indexOf(timer);
+            if (at >= 0) this.#timers.splice(at, 1);
+            fail(signal.reason);
+          });
+        }),
       random: () => {
         state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
         return state / 2 ** 31;
@@ -143,9 +152,13 @@ function tally(outcomes: readonly Outcome[]): Record<string, number> {
   return result;
 }
 
+// Waiters in the first contact's own process wake at its answer; waiters in other processes
+// read the store at their next poll (a MemoryStore announces nothing across engines).
+// `near`: the 9 waiters in the process of call 0 (the first contact); `far`: the others.
+// `nearAfterTakeover`: waiters left in the process of the call that takes over after a 5xx.
 const PROCESSES = [
-  { processes: "one process", options: {} },
-  { processes: "two processes sharing one MemoryStore", options: { engines: 2, store: "memory" } },
+  { processes: "one process", options: {}, near: 9, far: 0, nearAfterTakeover: 8 },
+  { processes: "two processes sharing one MemoryStore", options: { engines: 2, store: "memory" }, near: 4, far: 5, nearAfterTakeover: 3 },
 ] as const;
 
 describe("first contact: 10 concurrent password-grant calls for an identity nothing is recorded for", () => {
@@ -153,17 +166,18 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
     { answer: "a lockout (50053)", failure: LOCKED, expected: { account_locked: 1, "account_locked/suppressed": 9 }, reason: "account_locked" },
     { answer: "a rejected password (50126)", failure: WRONG_PASSWORD, expected: { invalid_credentials: 1, "invalid_credentials/suppressed": 9 }, reason: "rejected_credential" },
   ];
-  for (const { processes, options } of PROCESSES) {
+  for (const { processes, options, near, far, nearAfterTakeover } of PROCESSES) {
     for (const { answer, failure, expected, reason } of answered) {
       it(`${processes}: the first contact is answered with ${answer}: 1 request, the other 9 suppressed without one`, async () => {
         const h = harness(options);
         const calls = Array.from({ length: 10 }, (_, i) => h.call(i));
         await quiet(h, 1, 9);
         h.sends[0]!.fail(failure);
-        await vi.waitFor(() => expect(calls.filter((c) => c.state !== "pending")).toHaveLength(1));
-        expect(h.time.sleepers).toBe(9);
+        // Its own process's waiters read the answer's record at once, with no time passing.
+        await vi.waitFor(() => expect(calls.filter((c) => c.state !== "pending")).toHaveLength(1 + near));
+        await quiet(h, 1, far);
 
-        await h.time.advance(POLL_MS); // the waiters look again, and read the answer's record
+        await h.time.advance(POLL_MS); // the other waiters look again, and read the record
         await settled(calls);
         expect(h.sends).toHaveLength(1);
         expect(tally(calls)).toEqual(expected);
@@ -185,6 +199,7 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
       await quiet(h, 1, 9);
       h.sends[0]!.answer({ accessToken: "first" });
       await vi.waitFor(() => expect(calls.filter((c) => c.state === "ok")).toHaveLength(1));
+      await quiet(h, 1 + near, far); // its own process's waiters go at once
 
       await h.time.advance(POLL_MS);
       // All 9 in flight together, none waiting for another's answer.
@@ -210,12 +225,14 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
       h.sends[0]!.fail(UNAVAILABLE);
       await vi.waitFor(() => expect(calls.filter((c) => c.state !== "pending").map(kindOf)).toEqual(["transient"]));
 
-      await h.time.advance(POLL_MS); // nothing recorded, no contact made, the lease is free: one of the 9 takes it
+      // The lease given back wakes its process's waiters: nothing recorded, no contact made,
+      // the lease free: one of them takes it over at once, the rest wait again.
       await quiet(h, 2, 8);
       expect(await h.counts()).toEqual({ firstContacts: 2, contactWaits: 9 });
       h.sends[1]!.answer({ accessToken: "second" });
+      await quiet(h, 2 + nearAfterTakeover, 8 - nearAfterTakeover); // its process's waiters go at once
 
-      await h.time.advance(POLL_MS); // the second contact succeeded: the other 8 go at once
+      await h.time.advance(POLL_MS); // the others read the contact made, and go
       await quiet(h, 10, 0);
       for (const send of h.sends.slice(2)) send.answer({ accessToken: send.scope });
       await settled(calls);
@@ -229,6 +246,7 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
       await quiet(h, 1, 9);
       h.sends[0]!.fail(MFA);
       await vi.waitFor(() => expect(calls.filter((c) => c.state !== "pending")).toHaveLength(1));
+      await quiet(h, 1 + near, far);
       await h.time.advance(POLL_MS);
       await quiet(h, 10, 0);
       for (const send of h.sends.slice(1)) send.fail(MFA);
@@ -252,6 +270,36 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
     expect(calls.filter((c) => c.state === "pending")).toHaveLength(1); // the first contact, still unanswered
   });
 
+  it("a store that announces changes (as RedisStore does): every process's waiters read the answer at once, and the subscription ends with the wait", async () => {
+    const inner = new MemoryStore({ now: () => START }); // time never moves in this test
+    const listeners = new Set<(key: string) => void>();
+    let subscriptions = 0;
+    const announce = (key: string) => queueMicrotask(() => listeners.forEach((listener) => listener(key)));
+    const announcing: GuardStore = {
+      get: (key) => inner.get(key),
+      set: async (key, value, ttlMs) => (await inner.set(key, value, ttlMs), announce(key)),
+      delete: async (key) => (await inner.delete(key), announce(key)),
+      acquireLease: (key, holder, ttlMs) => inner.acquireLease(key, holder, ttlMs),
+      releaseLease: async (key, holder) => (await inner.releaseLease(key, holder), announce(key)),
+      subscribe(listener) {
+        subscriptions++;
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const h = harness({ engines: 2, store: announcing });
+    const calls = Array.from({ length: 10 }, (_, i) => h.call(i));
+    await quiet(h, 1, 9);
+    expect(subscriptions).toBe(2); // one per process, while its calls wait
+    expect(listeners.size).toBe(2);
+    h.sends[0]!.fail(LOCKED);
+    await settled(calls);
+    expect(h.time.now).toBe(START); // no poll was needed
+    expect(h.time.sleepers).toBe(0);
+    expect(tally(calls)).toEqual({ account_locked: 1, "account_locked/suppressed": 9 });
+    expect(listeners.size).toBe(0);
+  });
+
   it("a store that fails on every operation: each process gates its own calls from local memory", async () => {
     const failing = (): GuardStore => {
       const down = () => Promise.reject(new Error("store down"));
@@ -261,9 +309,8 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
     const calls = Array.from({ length: 10 }, (_, i) => h.call(i));
     await quiet(h, 1, 9);
     h.sends[0]!.fail(LOCKED);
-    await vi.waitFor(() => expect(calls.filter((c) => c.state !== "pending")).toHaveLength(1));
-    await h.time.advance(POLL_MS);
-    await settled(calls);
+    await settled(calls); // the waiters are this process's: they read its local record at once
+    expect(h.time.now).toBe(START);
     expect(tally(calls)).toEqual({ account_locked: 1, "account_locked/suppressed": 9 });
     expect(h.events.some((e) => e.type === "store_error")).toBe(true);
   });

@@ -4,7 +4,7 @@
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { GuardEvent, GuardStore } from "../../src/index.js";
+import type { GuardClock, GuardEvent, GuardStore } from "../../src/index.js";
 import { guardClient, type GuardClientOptions } from "../../src/node/index.js";
 import { RedisStore, type RedisStoreEvent } from "../../src/redis/index.js";
 import { CLIENTS, PASSWORD, SECRET, USERS, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
@@ -255,6 +255,38 @@ describe("the probe across processes", () => {
 });
 
 describe("waiters", () => {
+  it("a call waiting for another process's first contact is woken by the store's announcement, not by its poll", async () => {
+    await lockAda(tenant); // locked at the simulator; nothing recorded in Redis yet
+    const a = await guard(publicApp());
+    // Process B's clock never ends a sleep by itself: only a wake-up (an announcement) aborts it.
+    const sim = simulatedGuardClock(tenant.clock);
+    const sleepsForever: GuardClock = {
+      now: sim.now,
+      random: sim.random,
+      sleep: (_ms, signal) => new Promise<void>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true })),
+    };
+    const bStore = new RedisStore({ url: server.url, clock: sleepsForever, commandTimeoutMs: 5_000 });
+    stores.push(bStore);
+    await bStore.ready();
+    const bEvents: GuardEvent[] = [];
+    const b = guardClient(publicApp(), { clock: sleepsForever, store: bStore, storeTimeoutMs: 5_000, onEvent: (e) => bEvents.push(e) });
+
+    tenant.sim.inject({ delayMs: 1_000, times: 1 }); // A's first contact takes a second to answer
+    const first = rejection(ropc(a.client));
+    await expect.poll(() => rawClient.keys("msal-guard:*:l")).toHaveLength(1); // A holds the lease
+    const waiting = rejection(b.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    // B waits, subscribed for as long as it waits.
+    await expect.poll(async () => (await rawClient.pubsub("NUMSUB", "msal-guard:events"))[1]).toBe(1);
+
+    expect(await first).toMatchObject({ kind: "account_locked", suppressed: false });
+    expect(await waiting).toMatchObject({ kind: "account_locked", suppressed: true });
+    expect(tokenRequests(tenant)).toBe(1);
+    expect((await b.status()).counts).toMatchObject({ contactWaits: 1, firstContacts: 0, sent: 0 });
+    // The wait is over: B holds no subscription any more.
+    await expect.poll(async () => (await rawClient.pubsub("NUMSUB", "msal-guard:events"))[1]).toBe(0);
+  });
+
+
   it("a caller refused while another process probes hears the answer through subscribe, long before retryAfterMs", async () => {
     await lockAda(tenant);
     const a = await guard(publicApp());

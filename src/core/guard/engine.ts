@@ -61,7 +61,8 @@ export interface GuardRequest<T> {
    * password grant, `acquireTokenByUsernamePassword`). Such a call for a user, while nothing
    * is recorded for the identity, makes *first contact*: one call at a time (across every
    * process sharing the store) sends, and the others wait for its answer instead of each
-   * sending the credential, polling the store. They are then suppressed if the answer says
+   * sending the credential (woken when the answer is recorded: by this process, or announced
+   * by the store's `subscribe`; else read every 250 ms). They are then suppressed if the answer says
    * so (a lockout, the same rejected credential ...), or all go at once if it does not; when
    * it brought no answer (network, 5xx), one of them sends next; none waits longer than
    * `probeLeaseMs`. Counted in {@link GuardCounts.firstContacts} and
@@ -219,6 +220,16 @@ interface Admission {
   readonly markContact?: boolean;
 }
 
+/** What gated calls of one identity watch (see `startWatching` in the engine). */
+interface Watch {
+  /** Changes seen to the identity's keys. */
+  generation: number;
+  /** Calls watching. */
+  watchers: number;
+  /** Wakes a sleeping call early. */
+  readonly sleepers: Set<() => void>;
+}
+
 /** A call let through because the store holds nothing for its app or identity. */
 const NOTHING_RECORDED: Admission = { identity: { v: RECORD_VERSION }, holder: undefined };
 
@@ -325,8 +336,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   async function write(key: string, value: string | undefined, ttlMs: number): Promise<void> {
     if (value === undefined) local.delete(key);
     else local.setSync(key, value, ttlMs);
-    if (shared === local) return;
-    await withTimeout(value === undefined ? "delete" : "set", () => (value === undefined ? shared.delete(key) : shared.set(key, value, ttlMs)));
+    if (shared !== local) await withTimeout(value === undefined ? "delete" : "set", () => (value === undefined ? shared.delete(key) : shared.set(key, value, ttlMs)));
+    changed(key);
   }
 
   async function lease(key: string, holder: string): Promise<boolean> {
@@ -337,6 +348,65 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   async function unlease(key: string, holder: string): Promise<void> {
     if (shared !== local) await withTimeout("lease", () => shared.releaseLease(key, holder));
     await local.releaseLease(key, holder);
+    changed(key);
+  }
+
+  // Gated calls (see `admit`) watch their identity's keys. A change to its record, contact
+  // marker or lease, made here or announced by the store from another process
+  // (`subscribe`, held only while someone watches), moves the identity's generation on and
+  // wakes its sleepers; a call that sees the generation moved since it last read the store
+  // reads again at once instead of sleeping. The poll in `admit` stays the guarantee.
+  const watches = new Map<string, Watch>();
+  let unsubscribe: (() => void) | undefined;
+
+  /** A key (`i:`, `c:`, `l:` + identity key) was written, deleted or released. */
+  function changed(key: string): void {
+    const watch = watches.size === 0 ? undefined : watches.get(key.slice(2));
+    if (watch === undefined) return;
+    watch.generation++;
+    for (const wake of [...watch.sleepers]) wake();
+  }
+
+  function startWatching(identityKey: string): Watch {
+    let watch = watches.get(identityKey);
+    if (watch === undefined) {
+      watch = { generation: 0, watchers: 0, sleepers: new Set() };
+      watches.set(identityKey, watch);
+    }
+    watch.watchers++;
+    const announcing = shared as GuardStore;
+    if (unsubscribe === undefined && shared !== local && typeof announcing.subscribe === "function") {
+      unsubscribe = safeCall(() => announcing.subscribe?.((key: unknown) => changed(String(key))));
+    }
+    return watch;
+  }
+
+  function stopWatching(identityKey: string, watch: Watch): void {
+    if (--watch.watchers > 0) return;
+    watches.delete(identityKey);
+    if (watches.size === 0 && unsubscribe !== undefined) {
+      safeCall(unsubscribe);
+      unsubscribe = undefined;
+    }
+  }
+
+  /** Sleeps `ms`, or less if the watched keys change (or changed since `generation`); resolves true when woken early. */
+  function untilChanged(watch: Watch, generation: number, ms: number): Promise<boolean> {
+    if (watch.generation !== generation) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const abort = new AbortController();
+      const finish = (woken: boolean) => {
+        if (!watch.sleepers.delete(wake)) return;
+        if (woken) abort.abort();
+        resolve(woken);
+      };
+      const wake = () => finish(true);
+      watch.sleepers.add(wake);
+      clock.sleep(ms, abort.signal).then(
+        () => finish(false),
+        () => finish(false), // aborted by a wake-up (already finished), or a clock that failed: read again now
+      );
+    });
   }
 
   // Memoised in memory only (the app holds the credential anyway); never written anywhere.
@@ -557,7 +627,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
    * for an identity with nothing recorded and no first contact made takes the same lease to
    * make first contact, reading the records once more after taking it (the call before it may
    * have answered meanwhile); while another call holds it, it reads them again every
-   * {@link CONTACT_POLL_MS} until they decide the call or the lease is free (a first contact
+   * {@link CONTACT_POLL_MS}, or as soon as its keys change (see `untilChanged`), until they decide the call or the lease is free (a first contact
    * that brought no answer gives it back; one whose caller died runs out). After
    * `probeLeaseMs` of waiting, a call that cannot take the lease goes anyway.
    */
@@ -566,58 +636,67 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     const leaseKey = `l:${identityKey}`;
     const started = clock.now();
     let slept = 0;
+    let waiting = false;
     let contactHolder: string | undefined;
-    for (;;) {
-      const now = clock.now();
-      const [appRaw, identityRaw, contact] = await Promise.all([read(keys.appRecord), read(keys.identityRecord), gated ? read(`c:${identityKey}`) : undefined]);
-      const app = parseAppRecord(appRaw, now, policy);
-      const identity = parseIdentityRecord(identityRaw, now, policy);
-      const verdict = decide(app, identity, facts, now);
-      const unknown = gated && verdict.action === "allow" && contact === undefined && isEmptyIdentity(identity);
-      if (contactHolder !== undefined) {
+    const watch = gated ? startWatching(identityKey) : undefined;
+    try {
+      for (;;) {
+        const generation = watch?.generation ?? 0;
+        const now = clock.now();
+        const [appRaw, identityRaw, contact] = await Promise.all([read(keys.appRecord), read(keys.identityRecord), gated ? read(`c:${identityKey}`) : undefined]);
+        const app = parseAppRecord(appRaw, now, policy);
+        const identity = parseIdentityRecord(identityRaw, now, policy);
+        const verdict = decide(app, identity, facts, now);
+        const unknown = gated && verdict.action === "allow" && contact === undefined && isEmptyIdentity(identity);
+        if (contactHolder !== undefined) {
+          if (unknown) {
+            counts.firstContacts++;
+            return { identity, holder: contactHolder, markContact: true };
+          }
+          await unlease(leaseKey, contactHolder);
+          contactHolder = undefined;
+        }
+        if (verdict.action === "suppress") throw suppress(request.method, identityKey, verdict.kind, verdict.codes, verdict.until, verdict.reason);
         if (unknown) {
-          counts.firstContacts++;
-          return { identity, holder: contactHolder, markContact: true };
+          const holder = nextHolder();
+          if (await lease(leaseKey, holder)) {
+            contactHolder = holder;
+            continue;
+          }
+          const waited = Math.max(slept, now - started);
+          if (waited < policy.probeLeaseMs) {
+            if (!waiting) counts.contactWaits++;
+            waiting = true;
+            const pause = Math.min(CONTACT_POLL_MS, policy.probeLeaseMs - waited);
+            const before = clock.now();
+            const woken = await untilChanged(watch as Watch, generation, pause);
+            slept += woken ? Math.max(0, clock.now() - before) : pause;
+            continue;
+          }
         }
-        await unlease(leaseKey, contactHolder);
-        contactHolder = undefined;
-      }
-      if (verdict.action === "suppress") throw suppress(request.method, identityKey, verdict.kind, verdict.codes, verdict.until, verdict.reason);
-      if (unknown) {
+        // Allowed; or a gated call that waited its longest for a first contact: it goes, and marks its answer.
+        if (verdict.action === "allow") return { identity, holder: undefined, markContact: gated && contactStale(contact, now) };
+        // A probe: this call may go only while it holds the lease (one probe per window).
         const holder = nextHolder();
-        if (await lease(leaseKey, holder)) {
-          contactHolder = holder;
-          continue;
+        if (!(await lease(leaseKey, holder))) {
+          throw suppress(request.method, identityKey, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
         }
-        const waited = Math.max(slept, now - started);
-        if (waited < policy.probeLeaseMs) {
-          if (slept === 0) counts.contactWaits++;
-          const pause = Math.min(CONTACT_POLL_MS, policy.probeLeaseMs - waited);
-          await clock.sleep(pause);
-          slept += pause;
-          continue;
+        // Another caller's probe may have answered between our read and our lease (a new
+        // window, or a release): decide again on what the store says now.
+        const fresh = await freshRecords(appKey, identityKey);
+        const again = decide(fresh.app, fresh.identity, facts, clock.now());
+        if (again.action !== "probe") {
+          await unlease(leaseKey, holder);
+          if (again.action === "suppress") throw suppress(request.method, identityKey, again.kind, again.codes, again.until, again.reason);
+          return { identity, holder: undefined, markContact: gated };
         }
+        counts.probes++;
+        emit?.({ type: "probe", method: request.method, identity: identityKey });
+        // A successful probe ends the lockout: gated calls after it need no first contact.
+        return { identity, holder, markContact: gated };
       }
-      // Allowed; or a gated call that waited its longest for a first contact: it goes, and marks its answer.
-      if (verdict.action === "allow") return { identity, holder: undefined, markContact: gated && contactStale(contact, now) };
-      // A probe: this call may go only while it holds the lease (one probe per window).
-      const holder = nextHolder();
-      if (!(await lease(leaseKey, holder))) {
-        throw suppress(request.method, identityKey, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
-      }
-      // Another caller's probe may have answered between our read and our lease (a new
-      // window, or a release): decide again on what the store says now.
-      const fresh = await freshRecords(appKey, identityKey);
-      const again = decide(fresh.app, fresh.identity, facts, clock.now());
-      if (again.action !== "probe") {
-        await unlease(leaseKey, holder);
-        if (again.action === "suppress") throw suppress(request.method, identityKey, again.kind, again.codes, again.until, again.reason);
-        return { identity, holder: undefined, markContact: gated };
-      }
-      counts.probes++;
-      emit?.({ type: "probe", method: request.method, identity: identityKey });
-      // A successful probe ends the lockout: gated calls after it need no first contact.
-      return { identity, holder, markContact: gated };
+    } finally {
+      if (watch !== undefined) stopWatching(identityKey, watch);
     }
   }
 
