@@ -1,4 +1,5 @@
 // A simulated tenant shared by the end-to-end tests: real MSAL talks to it over loopback.
+import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
 import { createManualClock, startEntraSimulator, type EntraSimulator, type EntraSimulatorOptions, type ManualClock } from "../../src/testing/index.js";
 
 export const PASSWORD = "Correct-Horse-7";
@@ -59,6 +60,17 @@ export async function startTenant(overrides: EntraSimulatorOptions = {}): Promis
 }
 
 /** MSAL logger settings that keep test output clean (a test that prints fails). */
+/** The msal-guard error a call rejected with; fails the test when it resolved or threw anything else. */
+export async function guardRejection(call: Promise<unknown>): Promise<MsalGuardError> {
+  try {
+    await call;
+  } catch (error) {
+    if (!isMsalGuardError(error)) throw new Error(`expected an msal-guard error, got ${String(error)}`);
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
 export const quietLogger = {
   loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} },
 };

@@ -7,11 +7,10 @@
 // managed-identity.test.ts: they sleep real seconds, and these tests are not about them.
 import { ManagedIdentityApplication } from "@azure/msal-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
 import { createNetworkObserver, guardClient } from "../../src/node/index.js";
 import { createManualClock, startEntraSimulator, type EntraSimulator, type ManualClock } from "../../src/testing/index.js";
 import { simulatedGuardClock } from "../node/sim-clock.js";
-import { quietLogger } from "./fixtures.js";
+import { guardRejection, quietLogger } from "./fixtures.js";
 
 const SYSTEM_ASSIGNED = "5a1c0e2b-0d4f-4e8a-9b7c-6d5e4f3a2b10";
 const observer = createNetworkObserver();
@@ -36,16 +35,6 @@ const observedApp = () => new ManagedIdentityApplication({ system: observer.syst
 
 let resources = 0;
 const freshResource = () => `https://queue${++resources}.simulator.test`;
-
-async function guardRejection(call: Promise<unknown>): Promise<MsalGuardError> {
-  try {
-    await call;
-  } catch (error) {
-    if (!isMsalGuardError(error)) throw new Error(`expected an msal-guard error, got ${String(error)}`);
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("the network observer under a ManagedIdentityApplication", () => {
   it("records IMDS's 429 with its Retry-After under the request's x-ms-client-request-id, which the MSAL error does not carry", async () => {

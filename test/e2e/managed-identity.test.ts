@@ -14,18 +14,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import {
   classify,
   ClientMisconfiguredError,
-  isMsalGuardError,
   NetworkFailureError,
   ThrottledError,
   TransientError,
   type Classification,
   type GuardErrorKind,
-  type MsalGuardError,
 } from "../../src/index.js";
 import { guardClient } from "../../src/node/index.js";
 import { createManualClock, startEntraSimulator, type EntraSimulator, type Fault, type ManualClock } from "../../src/testing/index.js";
 import { simulatedGuardClock } from "../node/sim-clock.js";
-import { quietLogger } from "./fixtures.js";
+import { guardRejection, quietLogger } from "./fixtures.js";
 
 const SYSTEM_ASSIGNED = "5a1c0e2b-0d4f-4e8a-9b7c-6d5e4f3a2b10";
 const JOB = {
@@ -74,12 +72,6 @@ async function rejection(call: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("expected the call to fail");
-}
-
-async function guardRejection(call: Promise<unknown>): Promise<MsalGuardError> {
-  const error = await rejection(call);
-  if (!isMsalGuardError(error)) throw new Error(`expected an msal-guard error, got ${String(error)}`);
-  return error;
 }
 
 /** The app with a spy on acquireToken (calling through), so a test can see exactly what MSAL returned. */

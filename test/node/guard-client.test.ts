@@ -2,9 +2,9 @@
 // suppression policy, proven by counting the token requests that reach the service.
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AccountLockedError, isMsalGuardError, type GuardEvent, type MsalGuardError } from "../../src/index.js";
+import { AccountLockedError, type GuardEvent, type MsalGuardError } from "../../src/index.js";
 import { guardClient } from "../../src/node/index.js";
-import { CLIENTS, PASSWORD, SECRET, USERS, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
+import { CLIENTS, PASSWORD, SECRET, USERS, guardRejection, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
 import { simulatedGuardClock } from "./sim-clock.js";
 
 const MINUTE = 60_000;
@@ -34,15 +34,7 @@ const publicApp = () => new PublicClientApplication({ auth: tenant.sim.msalNodeA
 const daemonApp = (secret = SECRET, clientId: string = CLIENTS.daemon) =>
   new ConfidentialClientApplication({ auth: tenant.sim.msalNodeAuth(clientId, { clientSecret: secret }), system: quietLogger });
 
-async function rejection(call: Promise<unknown>): Promise<MsalGuardError> {
-  try {
-    await call;
-  } catch (error) {
-    if (!isMsalGuardError(error)) throw new Error(`expected an msal-guard error, got ${String(error)}`);
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
+const rejection = guardRejection;
 
 const tokenRequests = () => tenant.sim.requests.filter((r) => r.endpoint === "token").length;
 

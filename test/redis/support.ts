@@ -2,7 +2,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { PublicClientApplication } from "@azure/msal-node";
-import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
 import { CLIENTS, USERS, quietLogger, type Tenant } from "../e2e/fixtures.js";
 
 export const MINUTE = 60_000;
@@ -21,15 +20,7 @@ export function redisCli(port: number, ...args: string[]): Promise<string> {
 }
 
 /** The msal-guard error a call rejected with. */
-export async function rejection(call: Promise<unknown>): Promise<MsalGuardError> {
-  try {
-    await call;
-  } catch (error) {
-    if (!isMsalGuardError(error)) throw new Error(`expected an msal-guard error, got ${String(error)}`);
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
+export { guardRejection as rejection } from "../e2e/fixtures.js";
 
 export const tokenRequests = (tenant: Tenant) => tenant.sim.requests.filter((r) => r.endpoint === "token").length;
 

@@ -19,6 +19,11 @@ export async function postForm(
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams(params).toString(),
   });
+  return readReply(response);
+}
+
+/** A response as a {@link RawReply}: its status, headers, text and, when it is JSON, the parsed body. */
+export async function readReply(response: Response): Promise<RawReply> {
   const text = await response.text();
   let json: Record<string, unknown> | undefined;
   try {

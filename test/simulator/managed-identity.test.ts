@@ -3,7 +3,7 @@
 // (Real msal-node against it: test/e2e/managed-identity.test.ts.)
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createManualClock, startEntraSimulator, type EntraSimulator } from "../../src/testing/index.js";
-import { postToken, type RawReply } from "./helpers.js";
+import { postToken, readReply, type RawReply } from "./helpers.js";
 
 const clock = createManualClock(Date.UTC(2026, 10, 22, 10, 15, 2, 345));
 const SYSTEM_ID = "0f5e2a8c-1d3b-4c6e-9a7f-2b4d6e8f0a1c";
@@ -38,15 +38,7 @@ async function imds(
   for (const [name, value] of Object.entries({ "api-version": "2018-02-01", resource: RESOURCE, ...query })) {
     if (value !== "") url.searchParams.set(name, value);
   }
-  const response = await fetch(url, { method: options.method ?? "GET", headers: { Metadata: "true", ...options.headers } });
-  const text = await response.text();
-  let json: Record<string, unknown> | undefined;
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
+  return readReply(await fetch(url, { method: options.method ?? "GET", headers: { Metadata: "true", ...options.headers } }));
 }
 
 describe("tokens", () => {
