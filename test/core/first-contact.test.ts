@@ -2,6 +2,7 @@
 // for an identity nothing is recorded for, make one request between them and wait for its
 // answer. Time is a fake clock: sleeping waits until the test advances it, so polls, leases
 // and windows are exact; the token service is a list of pending sends the test answers.
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { createSuppressionEngine, isMsalGuardError, MemoryStore, type GuardClock, type GuardEvent, type GuardStore, type SuppressionEngine } from "../../src/index.js";
 
@@ -345,4 +346,83 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
     expect(tally(calls)).toEqual({ ok: 5, "invalid_credentials/suppressed": 1 });
     expect(await h.counts()).toEqual({ firstContacts: 1, contactWaits: 0 });
   });
+});
+
+/** A store over a MemoryStore that announces every change to subscribers, as RedisStore does through pub/sub. */
+function announcingStore(inner: MemoryStore): GuardStore {
+  const listeners = new Set<(key: string) => void>();
+  const announce = (key: string) => queueMicrotask(() => listeners.forEach((listener) => listener(key)));
+  return {
+    get: (key) => inner.get(key),
+    set: async (key, value, ttlMs) => (await inner.set(key, value, ttlMs), announce(key)),
+    delete: async (key) => (await inner.delete(key), announce(key)),
+    acquireLease: (key, holder, ttlMs) => inner.acquireLease(key, holder, ttlMs),
+    releaseLease: async (key, holder) => (await inner.releaseLease(key, holder), announce(key)),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+describe("first contact, any interleaving (property)", () => {
+  const ANSWERS = { locked: LOCKED, wrong: WRONG_PASSWORD, unavailable: UNAVAILABLE, mfa: MFA, ok: undefined } as const;
+  type Answer = keyof typeof ANSWERS;
+
+  /** Lets every call do what it can before time moves: until nothing changes for a few rounds (all in memory, hashing aside). */
+  async function steady(h: ReturnType<typeof harness>, outcomes: readonly Outcome[]): Promise<void> {
+    let last = "";
+    for (let same = 0; same < 4; ) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const now = `${h.sends.length}/${h.time.sleepers}/${outcomes.filter((o) => o.state !== "pending").length}`;
+      same = now === last ? same + 1 : 0;
+      last = now;
+    }
+  }
+
+  it("every call settles; before any answer one request is out; after an answer that records a suppression, no call sends", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom("memory", "announcing"),
+        fc.integer({ min: 2, max: 8 }),
+        fc.array(fc.constantFrom<Answer>("locked", "wrong", "unavailable", "mfa", "ok"), { minLength: 1, maxLength: 6 }),
+        async (engines, storeKind, callCount, answers) => {
+          const clock = { now: START };
+          const store = engines === 1 ? undefined : storeKind === "memory" ? "memory" : announcingStore(new MemoryStore({ now: () => clock.now }));
+          const h = harness({ engines, store });
+          Object.defineProperty(clock, "now", { get: () => h.time.now });
+          const calls = Array.from({ length: callCount }, (_, i) => h.call(i));
+          let answered = 0;
+          let contactMade = false; // an answer other than "unavailable" was given
+          let sendsAtSuppression: number | undefined;
+          for (let step = 0; step < 400 && calls.some((c) => c.state === "pending"); step++) {
+            await steady(h, calls);
+            const open = h.sends.length - answered;
+            if (!contactMade) expect(open, "requests out while no first contact has been made").toBeLessThanOrEqual(1);
+            if (open > 0) {
+              const answer = answers[answered % answers.length] as Answer;
+              const send = h.sends[answered++] as Send;
+              if (answer === "ok") send.answer({ accessToken: send.scope });
+              else send.fail(ANSWERS[answer]);
+              if (answer !== "unavailable") contactMade = true;
+              // A lockout or a rejected password suppresses every later call, until an answer
+              // that says the server has moved on (a token, MFA required) ends it.
+              if (answer === "locked" || answer === "wrong") sendsAtSuppression ??= h.sends.length;
+              if (answer === "ok" || answer === "mfa") sendsAtSuppression = undefined;
+            } else {
+              await h.time.advance(POLL_MS);
+            }
+          }
+          await steady(h, calls);
+          expect(calls.filter((c) => c.state === "pending"), "calls still pending").toEqual([]);
+          // Nobody had to wait out the lease: every request was answered as soon as it was out.
+          expect(h.time.now - START).toBeLessThan(LEASE_MS);
+          if (sendsAtSuppression !== undefined) expect(h.sends.length, "requests started after a lockout or a rejected password").toBe(sendsAtSuppression);
+          for (const c of calls) if (c.state === "failed") expect(isMsalGuardError(c.error), String(c.error)).toBe(true);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  }, 120_000);
 });
