@@ -238,9 +238,6 @@ function clientCredentialOf(auth: unknown): string | undefined {
   return assertion === undefined ? undefined : `assertion:${assertion}`;
 }
 
-let noFlightFields: string | undefined;
-
-/** Request properties that make two otherwise identical calls different. */
 const isString = (value: unknown): value is string => typeof value === "string";
 const NO_SCOPES: readonly string[] = [];
 
@@ -250,22 +247,24 @@ function scopesOf(scopes: unknown): readonly string[] {
   return scopes.every(isString) ? (scopes as string[]) : scopes.filter(isString);
 }
 
+/** The flight key of a request that sets none of the fields below. */
+const NO_FLIGHT_FIELDS = JSON.stringify(new Array(11).fill(null));
+
+/** Request properties that make two otherwise identical calls different. */
 function flightKeyOf(request: Record<string, unknown>): string {
   // Read by name rather than through a list of names: this runs on every call, and reading
   // properties by a variable name is several times slower.
   const { claims, forceRefresh, skipCache, tenantId, azureRegion, resource, redirectUri, code, refreshToken, oboAssertion, assertion } = request;
-  // Most requests set none of them: their key is always the same, built once, with no array.
+  // Most requests set none of them: one constant key, and no array built.
   if (
     claims === undefined && forceRefresh === undefined && skipCache === undefined && tenantId === undefined && azureRegion === undefined && resource === undefined &&
     redirectUri === undefined && code === undefined && refreshToken === undefined && oboAssertion === undefined && assertion === undefined
   ) {
-    return (noFlightFields ??= JSON.stringify(Array.from({ length: 11 }, () => null)));
+    return NO_FLIGHT_FIELDS;
   }
   const parts = [claims, forceRefresh, skipCache, tenantId, azureRegion, resource, redirectUri, code, refreshToken, oboAssertion, assertion].map((value) =>
     typeof value === "string" || typeof value === "boolean" ? value : null,
   );
-  // Most requests set none of them: their key is always the same, built once.
-  if (parts.every((part) => part === null)) return (noFlightFields ??= JSON.stringify(parts));
   return JSON.stringify(parts);
 }
 

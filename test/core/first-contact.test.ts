@@ -86,14 +86,16 @@ interface CallOptions {
 
 /**
  * `engines` engines (processes), on one fake time. With `store: "memory"` they share one
- * MemoryStore (on the fake time), else each keeps its own state; or any store given.
+ * MemoryStore (on the fake time), with `"announcing"` one that also announces its changes
+ * (see {@link announcingStore}), else each keeps its own state; or any store given.
  * Engines sharing a store share a fingerprint secret, as a fleet should (MemoryStore has none
  * to offer): a password one rejected is recognised by the other.
  */
-function harness(o: { readonly engines?: number; readonly store?: "memory" | GuardStore } = {}) {
+function harness(o: { readonly engines?: number; readonly store?: "memory" | "announcing" | GuardStore } = {}) {
   const time = new FakeTime();
   const events: GuardEvent[] = [];
-  const shared = o.store === "memory" ? new MemoryStore({ now: () => time.now }) : o.store;
+  const memory = () => new MemoryStore({ now: () => time.now });
+  const shared = o.store === "memory" ? memory() : o.store === "announcing" ? announcingStore(memory()) : o.store;
   const engines: SuppressionEngine[] = Array.from({ length: o.engines ?? 1 }, (_, i) =>
     createSuppressionEngine({
       clock: time.clock(1 + i * 7_919),
@@ -128,7 +130,7 @@ function harness(o: { readonly engines?: number; readonly store?: "memory" | Gua
     const all = await Promise.all(engines.map((e) => e.status()));
     return { firstContacts: all.reduce((n, s) => n + s.counts.firstContacts, 0), contactWaits: all.reduce((n, s) => n + s.counts.contactWaits, 0) };
   };
-  return { time, events, engines, sends, call, counts };
+  return { time, events, engines, sends, call, counts, shared };
 }
 
 /** Waits (in real time, briefly) until the calls have done all they can without time moving or an answer: `sent` requests out, `asleep` calls waiting. */
@@ -272,33 +274,18 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
   });
 
   it("a store that announces changes (as RedisStore does): every process's waiters read the answer at once, and the subscription ends with the wait", async () => {
-    const inner = new MemoryStore({ now: () => START }); // time never moves in this test
-    const listeners = new Set<(key: string) => void>();
-    let subscriptions = 0;
-    const announce = (key: string) => queueMicrotask(() => listeners.forEach((listener) => listener(key)));
-    const announcing: GuardStore = {
-      get: (key) => inner.get(key),
-      set: async (key, value, ttlMs) => (await inner.set(key, value, ttlMs), announce(key)),
-      delete: async (key) => (await inner.delete(key), announce(key)),
-      acquireLease: (key, holder, ttlMs) => inner.acquireLease(key, holder, ttlMs),
-      releaseLease: async (key, holder) => (await inner.releaseLease(key, holder), announce(key)),
-      subscribe(listener) {
-        subscriptions++;
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-    };
-    const h = harness({ engines: 2, store: announcing });
+    const h = harness({ engines: 2, store: "announcing" });
+    const announcing = h.shared as ReturnType<typeof announcingStore>;
     const calls = Array.from({ length: 10 }, (_, i) => h.call(i));
     await quiet(h, 1, 9);
-    expect(subscriptions).toBe(2); // one per process, while its calls wait
-    expect(listeners.size).toBe(2);
+    expect(announcing.subscriptions).toBe(2); // one per process, while its calls wait
+    expect(announcing.listeners.size).toBe(2);
     h.sends[0]!.fail(LOCKED);
     await settled(calls);
     expect(h.time.now).toBe(START); // no poll was needed
     expect(h.time.sleepers).toBe(0);
     expect(tally(calls)).toEqual({ account_locked: 1, "account_locked/suppressed": 9 });
-    expect(listeners.size).toBe(0);
+    expect(announcing.listeners.size).toBe(0);
   });
 
   it("a store that fails on every operation: each process gates its own calls from local memory", async () => {
@@ -349,16 +336,22 @@ describe("first contact: 10 concurrent password-grant calls for an identity noth
 });
 
 /** A store over a MemoryStore that announces every change to subscribers, as RedisStore does through pub/sub. */
-function announcingStore(inner: MemoryStore): GuardStore {
+function announcingStore(inner: MemoryStore): GuardStore & { readonly listeners: ReadonlySet<(key: string) => void>; readonly subscriptions: number } {
   const listeners = new Set<(key: string) => void>();
+  let subscriptions = 0;
   const announce = (key: string) => queueMicrotask(() => listeners.forEach((listener) => listener(key)));
   return {
+    listeners,
+    get subscriptions() {
+      return subscriptions;
+    },
     get: (key) => inner.get(key),
     set: async (key, value, ttlMs) => (await inner.set(key, value, ttlMs), announce(key)),
     delete: async (key) => (await inner.delete(key), announce(key)),
     acquireLease: (key, holder, ttlMs) => inner.acquireLease(key, holder, ttlMs),
     releaseLease: async (key, holder) => (await inner.releaseLease(key, holder), announce(key)),
     subscribe(listener) {
+      subscriptions++;
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
@@ -388,10 +381,7 @@ describe("first contact, any interleaving (property)", () => {
         fc.integer({ min: 2, max: 8 }),
         fc.array(fc.constantFrom<Answer>("locked", "wrong", "unavailable", "mfa", "ok"), { minLength: 1, maxLength: 6 }),
         async (engines, storeKind, callCount, answers) => {
-          const clock = { now: START };
-          const store = engines === 1 ? undefined : storeKind === "memory" ? "memory" : announcingStore(new MemoryStore({ now: () => clock.now }));
-          const h = harness({ engines, store });
-          Object.defineProperty(clock, "now", { get: () => h.time.now });
+          const h = harness({ engines, store: engines === 1 ? undefined : storeKind });
           const calls = Array.from({ length: callCount }, (_, i) => h.call(i));
           let answered = 0;
           let contactMade = false; // an answer other than "unavailable" was given

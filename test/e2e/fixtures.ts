@@ -27,6 +27,13 @@ export const CLIENTS = {
 
 export const SECRET = "daemon-secret-value";
 
+/** A user-assigned managed identity, by each of the ids msal-node can name it with. */
+export const JOB_IDENTITY = {
+  clientId: "7b9d1f3a-5c7e-4a2b-8d6f-0e2c4a6b8d0f",
+  objectId: "c3e5a7b9-1d2f-4a6c-8e0b-5d7f9a1c3e5b",
+  resourceId: "/subscriptions/2c4e6a8b-0d1f-4e3a-9c5b-7d9f1b3d5f7a/resourceGroups/jobs/providers/Microsoft.ManagedIdentity/userAssignedIdentities/report-job",
+} as const;
+
 export interface Tenant {
   sim: EntraSimulator;
   clock: ManualClock;

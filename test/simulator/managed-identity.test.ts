@@ -3,15 +3,12 @@
 // (Real msal-node against it: test/e2e/managed-identity.test.ts.)
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createManualClock, startEntraSimulator, type EntraSimulator } from "../../src/testing/index.js";
+import { JOB_IDENTITY } from "../e2e/fixtures.js";
 import { postToken, readReply, type RawReply } from "./helpers.js";
 
 const clock = createManualClock(Date.UTC(2026, 10, 22, 10, 15, 2, 345));
 const SYSTEM_ID = "0f5e2a8c-1d3b-4c6e-9a7f-2b4d6e8f0a1c";
-const JOB = {
-  clientId: "7b9d1f3a-5c7e-4a2b-8d6f-0e2c4a6b8d0f",
-  objectId: "c3e5a7b9-1d2f-4a6c-8e0b-5d7f9a1c3e5b",
-  resourceId: "/subscriptions/2c4e6a8b-0d1f-4e3a-9c5b-7d9f1b3d5f7a/resourceGroups/jobs/providers/Microsoft.ManagedIdentity/userAssignedIdentities/report-job",
-};
+const JOB = JOB_IDENTITY;
 const RESOURCE = "https://vault.azure.net";
 
 let sim: EntraSimulator;

@@ -191,7 +191,6 @@ export interface SuppressionEngine {
   readonly policy: SuppressionPolicy;
 }
 
-
 interface KnownIdentity {
   readonly authority: string;
   readonly clientId: string;
@@ -514,11 +513,10 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   /** {@link execute} for a call whose keys are not all known yet: computes them, and keeps them for the next calls. */
   async function executeFirst<T>(request: GuardRequest<T>): Promise<T> {
     const { identity } = request;
-    const authority = identity.authority.toLowerCase().replace(/\/+$/, "");
-    const user = identity.user?.toLowerCase();
+    const authority = normalAuthority(identity.authority);
     const [appKey, identityKey, scopeKey] = await Promise.all([
       memoHash("app", authority, identity.clientId),
-      request.identityKey ?? memoHash("identity", authority, identity.clientId, user ?? ""),
+      request.identityKey ?? identityKeyOf(identity),
       memoHash("scopes", ...[...request.scopes].map((s) => s.toLowerCase()).sort()),
     ]);
     const keys: IdentityKeys = { authority, appKey, identityKey, appRecord: `a:${appKey}`, identityRecord: `i:${identityKey}` };
@@ -799,9 +797,10 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
 
   async function reset(scope: ResetScope = {}): Promise<void> {
     if (typeof scope !== "object" || scope === null) throw new TypeError("msal-guard: reset(scope) takes an object such as { user } or { kind }, or nothing to reset everything.");
-    const authority = scope.authority?.toLowerCase().replace(/\/+$/, "");
+    const authority = scope.authority === undefined ? undefined : normalAuthority(scope.authority);
     const user = scope.user?.toLowerCase();
     const byKey = scope.identityKey;
+    const oneIdentity = user !== undefined || byKey !== undefined;
     const targets: [string, KnownIdentity][] = [...known].filter(
       ([key, who]) =>
         (byKey === undefined || key === byKey) &&
@@ -809,12 +808,10 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         (scope.clientId === undefined || who.clientId === scope.clientId) &&
         (user === undefined || who.user?.toLowerCase() === user),
     );
-    if (byKey !== undefined && targets.length === 0 && scope.clientId !== undefined && authority !== undefined && isHashKey(byKey)) {
-      targets.push([byKey, { authority, clientId: scope.clientId, user: undefined, appKey: await memoHash("app", authority, scope.clientId) }]);
-    }
-    if (user !== undefined && byKey === undefined && targets.length === 0 && scope.clientId !== undefined && authority !== undefined) {
-      // An identity this process never saw (state from another process): reset by key.
-      const identityKey = await memoHash("identity", authority, scope.clientId, user);
+    if (oneIdentity && targets.length === 0 && scope.clientId !== undefined && authority !== undefined && (byKey === undefined || isHashKey(byKey))) {
+      // An identity this process never saw (state from another process, or a key kept across
+      // a page reload): reset by key.
+      const identityKey = byKey ?? (await identityKeyOf({ authority, clientId: scope.clientId, user }));
       targets.push([identityKey, { authority, clientId: scope.clientId, user, appKey: await memoHash("app", authority, scope.clientId) }]);
     }
     const now = clock.now();
@@ -827,16 +824,20 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         await local.delete(`l:${identityKey}`);
         emit?.({ type: "released", identity: identityKey, reason: "reset" });
       }
-      if (user === undefined && byKey === undefined && (scope.kind === undefined || scope.kind === "throttled")) await write(`a:${who.appKey}`, undefined, 0);
+      if (!oneIdentity && (scope.kind === undefined || scope.kind === "throttled")) await write(`a:${who.appKey}`, undefined, 0);
     }
   }
 
   function identityKeyOf(identity: GuardIdentity): Promise<string> {
-    const authority = identity.authority.toLowerCase().replace(/\/+$/, "");
-    return memoHash("identity", authority, identity.clientId, identity.user?.toLowerCase() ?? "");
+    return memoHash("identity", normalAuthority(identity.authority), identity.clientId, identity.user?.toLowerCase() ?? "");
   }
 
   return { execute, status, reset, identityKeyOf, policy };
+}
+
+/** An authority as keys are made of it: lower-case, without trailing slashes. */
+function normalAuthority(authority: string): string {
+  return authority.toLowerCase().replace(/\/+$/, "");
 }
 
 type StoreOperation = Extract<GuardEvent, { type: "store_error" }>["operation"];
