@@ -132,7 +132,7 @@ const MSAL_INTERACTION_KEY = "msal.interaction.status";
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "store", "observer", "onEvent", "clock", "storeTimeoutMs", "authority", "clientId", "interaction", "interactionWindowMs",
   "accessDeniedUrl", "onBlocked", "navigateOnBlocked",
-  "lockout", "conditionalAccessMs", "rejectedCredentialMs", "throttle", "interactionRequiredMs", "retry", "probeLeaseMs",
+  "lockout", "conditionalAccessMs", "rejectedCredentialMs", "misconfiguredMs", "throttle", "interactionRequiredMs", "retry", "probeLeaseMs",
 ]);
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);

@@ -78,6 +78,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "lockout",
   "conditionalAccessMs",
   "rejectedCredentialMs",
+  "misconfiguredMs",
   "throttle",
   "interactionRequiredMs",
   "retry",

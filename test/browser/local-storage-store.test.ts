@@ -150,6 +150,7 @@ describe("LocalStorageStore", () => {
         blocks: {
           s1: { kind: "conditional_access_blocked", codes: [53003], until: far, silentOnly: false },
           s2: { kind: "mfa_required", codes: [50076], until: far, silentOnly: true },
+          s3: { kind: "client_misconfigured", codes: [70011], until: far, silentOnly: false },
         },
       };
       localStorage.setItem("msal-guard:i:x", JSON.stringify({ w, e: w + 24 * 60 * MINUTE, d: JSON.stringify(record) }));
@@ -158,6 +159,7 @@ describe("LocalStorageStore", () => {
       expect(read.latches[0]?.until).toBe(w + policy.rejectedCredentialMs);
       expect(read.blocks.s1.until).toBe(w + policy.conditionalAccessMs);
       expect(read.blocks.s2.until).toBe(w + policy.interactionRequiredMs);
+      expect(read.blocks.s3.until).toBe(w + policy.misconfiguredMs);
 
       localStorage.setItem("msal-guard:a:y", JSON.stringify({ w, e: w + MINUTE * 90, d: JSON.stringify({ v: 1, throttle: { until: far, kind: "throttled", codes: [] } }) }));
       expect(JSON.parse((await store.get("a:y")) as string)).toMatchObject({ throttle: { until: w + policy.throttle.maxMs } });

@@ -10,6 +10,7 @@ const CAP_BY_REASON: Record<string, number> = {
   rejected_credential: policy.rejectedCredentialMs,
   conditional_access_blocked: policy.conditionalAccessMs,
   interaction_required: policy.interactionRequiredMs,
+  misconfigured: policy.misconfiguredMs,
   throttled: policy.throttle.maxMs,
 };
 
@@ -30,7 +31,7 @@ function hostileStore(value: string): GuardStore {
 
 const FAR = 8.64e15; // the largest Date
 const until = fc.oneof(fc.constant(FAR), fc.constant(Number.MAX_VALUE), fc.integer({ min: 0, max: 2 ** 52 }), fc.double());
-const kind = fc.constantFrom("account_locked", "conditional_access_blocked", "invalid_credentials", "mfa_required", "throttled", "bogus");
+const kind = fc.constantFrom("account_locked", "conditional_access_blocked", "invalid_credentials", "mfa_required", "client_misconfigured", "throttled", "bogus");
 const record = fc.oneof(
   fc.record({ v: fc.constant(1), throttle: fc.record({ until, kind, codes: fc.array(fc.integer()) }) }),
   fc.record({ v: fc.constant(1), lockout: fc.record({ count: fc.integer({ min: -5, max: 2000 }), until, codes: fc.array(fc.integer()) }) }),

@@ -205,9 +205,10 @@ describe("guardClient(ManagedIdentityApplication)", () => {
     expect(imdsRequests()).toBe(1);
   });
 
-  it("unknown user-assigned identity: a typed error with MSAL's error as cause; not suppressed (a managed identity sends no credential), so each call asks IMDS", async () => {
-    const { app, msalOutcome } = spied(userAssignedApp({ userAssignedClientId: NOT_ASSIGNED }));
-    const client = guardClient(app);
+  it("unknown user-assigned identity: a typed error with MSAL's error as cause; the identity and resource are suppressed for 5 minutes, then the call goes (and succeeds once the identity is attached)", async () => {
+    const LATE = "abababab-abab-4bab-8bab-abababababab";
+    const { app, msalOutcome } = spied(userAssignedApp({ userAssignedClientId: LATE }));
+    const client = guardClient(app, { clock: simulatedGuardClock(clock) });
     const resource = freshResource();
 
     const error = await guardRejection(client.acquireToken({ resource }));
@@ -218,10 +219,25 @@ describe("guardClient(ManagedIdentityApplication)", () => {
     expect(original).toMatchObject({ name: "ServerError", errorCode: "invalid_request", status: 400 });
     expect(error.cause).toBe(original);
 
+    // Until someone attaches the identity, every call would fail the same way: none is sent.
     const again = await guardRejection(client.acquireToken({ resource }));
-    expect(again).toMatchObject({ kind: "client_misconfigured", suppressed: false });
-    expect(imdsRequests()).toBe(2);
-    expect(sim.requests.map((r) => r.reason)).toEqual(["unknown_identity", "unknown_identity"]);
+    expect(again).toMatchObject({ kind: "client_misconfigured", suppressed: true, retryAfterMs: 5 * 60_000 });
+    expect(again.cause).toBe(original);
+    expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "scopes", kind: "client_misconfigured", reason: "misconfigured" })]);
+    expect(imdsRequests()).toBe(1);
+
+    // An administrator attaches it in the portal while the job runs; the window ends and the call goes.
+    sim.addManagedIdentity({ clientId: LATE });
+    try {
+      clock.advance(5 * 60_000 - 1);
+      expect((await guardRejection(client.acquireToken({ resource }))).suppressed).toBe(true);
+      clock.advance(1);
+      const result = await client.acquireToken({ resource });
+      expect(result).toMatchObject({ accessToken: expect.stringMatching(/^simMI\./) });
+      expect(sim.requests.map((r) => r.reason)).toEqual(["unknown_identity", undefined]);
+    } finally {
+      sim.removeManagedIdentity(LATE);
+    }
   });
 
   it("429: ThrottledError; later calls of the identity are suppressed without a request until the window ends", async () => {

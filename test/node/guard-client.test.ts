@@ -256,6 +256,40 @@ describe("throttling, Conditional Access, interaction", () => {
     expect(tokenRequests()).toBe(2);
   });
 
+  // A refusal for the app's setup is about that request: other scopes, and a fixed setup, go through.
+  it.each([
+    ["an invalid scope (70011)", () => daemonApp(), ["api://reports/read"], 70011],
+    ["an app the tenant doesn't know (700016)", () => daemonApp(SECRET, "55555555-5555-4555-8555-555555555555"), GRAPH_DEFAULT, 700016],
+  ])("%s: that identity and scope set is suppressed for 5 minutes, nothing else", async (_, makeApp, scopes, code) => {
+    const client = guardClient(makeApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const call = (s: string[]) => client.acquireTokenByClientCredential({ scopes: s, skipCache: true });
+    const first = await rejection(call(scopes));
+    expect(first).toMatchObject({ kind: "client_misconfigured", suppressed: false, codes: [code] });
+    tenant.clock.advance(5 * MINUTE - 1);
+    const again = await rejection(call(scopes));
+    expect(again).toMatchObject({ kind: "client_misconfigured", suppressed: true, retryAfterMs: 1, codes: [code] });
+    expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "scopes", reason: "misconfigured", codes: [code] })]);
+    // The app's credential was not refused: another scope set is sent (and, for a known app, succeeds).
+    const other = await call(["https://storage.simulator.test/.default"]).catch((error: unknown) => error as MsalGuardError);
+    if (code === 70011) expect(other).toMatchObject({ accessToken: expect.stringMatching(/^simAT\./) });
+    else expect(other).toMatchObject({ kind: "client_misconfigured", suppressed: false });
+    tenant.clock.advance(1);
+    expect((await rejection(call(scopes))).suppressed).toBe(false);
+    expect(tokenRequests()).toBe(3);
+  });
+
+  it("a refused on-behalf-of user assertion (50013) is not suppressed: the next request carries a new one", async () => {
+    const client = guardClient(daemonApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const obo = (oboAssertion: string) => client.acquireTokenOnBehalfOf({ oboAssertion, scopes: ["https://graph.microsoft.com/User.Read"] });
+    const refused = await rejection(obo("not-a-token-the-tenant-issued"));
+    expect(refused).toMatchObject({ kind: "client_misconfigured", suppressed: false, codes: [50013] });
+    expect((await rejection(obo("not-a-token-the-tenant-issued"))).suppressed).toBe(false);
+    const user = await publicApp().acquireTokenByUsernamePassword({ scopes: ["api://web-api/access"], username: USERS.ada, password: PASSWORD });
+    const result = await obo(user?.accessToken as string);
+    expect(result?.accessToken).toMatch(/^simAT\./);
+    expect((await client.status()).suppressions).toEqual([]);
+  });
+
   it("silent calls that need MFA are suppressed for two minutes; interactive ones are not", async () => {
     const app = publicApp();
     const first = await app.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
@@ -334,6 +368,7 @@ describe("the wrapper", () => {
   it.each([
     [{ retries: 3 }, /unknown option "retries"/],
     [{ lockout: { firstWindowMs: -1 } }, /lockout.firstWindowMs" must be a number from 0/],
+    [{ misconfiguredMs: "5m" }, /"misconfiguredMs" must be a number from 0 to 604800000 \(milliseconds\), got "5m"\. Leave it out for the default, 300000/],
     [{ retry: { attempts: 2, firstDelayMs: 100 } }, /at least 5000 ms/],
     [{ throttle: { defaultMs: 120_000, maxMs: 60_000 } }, /throttle.maxMs .* must be at least throttle.defaultMs/],
     [{ store: {} }, /store must implement get, set, delete, acquireLease and releaseLease/],

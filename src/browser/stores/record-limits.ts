@@ -9,7 +9,7 @@
  * ends no later than the longest window the policy allows, counted from the tampering.
  * The engine's own records never exceed that (each window starts when it is written).
  */
-import { RECORD_VERSION } from "../../core/guard/records.js";
+import { RECORD_VERSION, blockCapMs } from "../../core/guard/records.js";
 import type { SuppressionPolicy } from "../../core/guard/policy.js";
 
 type Json = Record<string, unknown>;
@@ -37,7 +37,7 @@ export function limitRecord(raw: string, writtenAt: number, policy: SuppressionP
   if (Array.isArray(value.latches)) for (const latch of value.latches) clamp(latch, policy.rejectedCredentialMs);
   if (isObject(value.blocks)) {
     for (const block of Object.values(value.blocks)) {
-      if (isObject(block)) clamp(block, block.silentOnly === true ? policy.interactionRequiredMs : policy.conditionalAccessMs);
+      if (isObject(block)) clamp(block, blockCapMs(block.kind, block.silentOnly === true, policy));
     }
   }
   return changed ? JSON.stringify(value) : raw;

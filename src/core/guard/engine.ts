@@ -13,6 +13,7 @@ import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } 
 import {
   afterFailure,
   afterSuccess,
+  blockReason,
   decide,
   identityTtlMs,
   isEmptyIdentity,
@@ -786,10 +787,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         if (latch.until > now) suppressions.push({ ...base, scope: "credential", kind: latch.kind, reason: "rejected_credential", codes: latch.codes, until: latch.until });
       }
       for (const block of Object.values(record.blocks ?? {})) {
-        if (block.until > now) {
-          const reason = block.kind === "conditional_access_blocked" ? "conditional_access_blocked" : "interaction_required";
-          suppressions.push({ ...base, scope: "scopes", kind: block.kind, reason, codes: block.codes, until: block.until });
-        }
+        if (block.until > now) suppressions.push({ ...base, scope: "scopes", kind: block.kind, reason: blockReason(block), codes: block.codes, until: block.until });
       }
     }
     return { now, suppressions, counts: copyCounts(counts) };

@@ -19,6 +19,14 @@ export interface SuppressionPolicyOptions {
    * never sent again, unless it changes or an operator resets it, ms. @default 86_400_000 (24 hours)
    */
   readonly rejectedCredentialMs?: number;
+  /**
+   * A request the service refuses for the app's or the tenant's setup (`client_misconfigured`
+   * other than a rejected credential, `tenant_misconfigured`: an invalid scope or resource,
+   * an app or managed identity the tenant doesn't know, a broken federation), per identity
+   * and scopes, ms. Short, because the fix is often made in the portal while the app runs.
+   * @default 300_000 (5 minutes)
+   */
+  readonly misconfiguredMs?: number;
   /** Throttling (HTTP 429, loop detection), per app (client + authority). */
   readonly throttle?: {
     /** Wait when the server gave no `Retry-After`, ms. @default 60_000 */
@@ -48,6 +56,7 @@ export interface SuppressionPolicy {
   readonly lockout: { readonly firstWindowMs: number; readonly multiplier: number; readonly maxWindowMs: number };
   readonly conditionalAccessMs: number;
   readonly rejectedCredentialMs: number;
+  readonly misconfiguredMs: number;
   readonly throttle: { readonly defaultMs: number; readonly maxMs: number };
   readonly interactionRequiredMs: number;
   readonly retry: { readonly attempts: number; readonly firstDelayMs: number; readonly maxDelayMs: number; readonly budgetRatio: number };
@@ -71,6 +80,7 @@ export function resolvePolicy(options: SuppressionPolicyOptions = {}): Suppressi
     },
     conditionalAccessMs: duration(options.conditionalAccessMs, "conditionalAccessMs", 60 * 60_000),
     rejectedCredentialMs: duration(options.rejectedCredentialMs, "rejectedCredentialMs", 24 * 60 * 60_000),
+    misconfiguredMs: duration(options.misconfiguredMs, "misconfiguredMs", 5 * 60_000),
     throttle: {
       defaultMs: duration(throttle.defaultMs, "throttle.defaultMs", 60_000),
       maxMs: duration(throttle.maxMs, "throttle.maxMs", 60 * 60_000),

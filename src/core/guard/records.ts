@@ -75,6 +75,7 @@ export type SuppressionReason =
   | "rejected_credential"
   | "conditional_access_blocked"
   | "interaction_required"
+  | "misconfigured"
   | "throttled";
 
 const MAX_LATCHES = 8;
@@ -111,7 +112,7 @@ export function parseIdentityRecord(raw: string | undefined, now: number, policy
     const blocks: Record<string, ScopeBlock> = {};
     for (const [scopeKey, block] of Object.entries(value.blocks).slice(0, MAX_BLOCKS)) {
       if (!isObject(block) || !isGuardErrorKind(block.kind) || typeof block.silentOnly !== "boolean") continue;
-      const window = trustedWindow(block, now, block.silentOnly ? policy.interactionRequiredMs : policy.conditionalAccessMs);
+      const window = trustedWindow(block, now, blockCapMs(block.kind, block.silentOnly, policy));
       if (window === undefined) continue;
       blocks[scopeKey] = { kind: block.kind, codes: codesOf(block.codes), ...window, silentOnly: block.silentOnly };
     }
@@ -148,15 +149,43 @@ export function decide(app: AppRecord, identity: IdentityRecord, call: CallFacts
   }
   const block = identity.blocks?.[call.scopeKey];
   if (block !== undefined && block.until > now && (!block.silentOnly || call.silent)) {
-    const reason = block.kind === "conditional_access_blocked" ? "conditional_access_blocked" : "interaction_required";
-    return { action: "suppress", kind: block.kind, codes: block.codes, until: block.until, reason };
+    return { action: "suppress", kind: block.kind, codes: block.codes, until: block.until, reason: blockReason(block) };
   }
   if (lockout !== undefined) return { action: "probe" };
   return { action: "allow" };
 }
 
-/** Kinds that latch the credential that was sent. */
-const LATCHING_KINDS: ReadonlySet<GuardErrorKind> = new Set(["invalid_credentials", "password_expired", "account_unavailable", "client_misconfigured"]);
+/** Why a scope block suppresses a call. */
+export function blockReason(block: Pick<ScopeBlock, "kind" | "silentOnly">): SuppressionReason {
+  if (block.kind === "conditional_access_blocked") return "conditional_access_blocked";
+  return block.silentOnly ? "interaction_required" : "misconfigured";
+}
+
+/** The longest window a scope block of this kind can have under the policy. */
+export function blockCapMs(kind: unknown, silentOnly: boolean, policy: SuppressionPolicy): number {
+  if (silentOnly) return policy.interactionRequiredMs;
+  return kind === "conditional_access_blocked" ? policy.conditionalAccessMs : policy.misconfiguredMs;
+}
+
+/** Kinds that latch the credential that was sent: the user's or the app's credential itself was refused. */
+const LATCHING_KINDS: ReadonlySet<GuardErrorKind> = new Set(["invalid_credentials", "password_expired", "account_unavailable"]);
+
+/**
+ * `client_misconfigured` codes that refuse the app's credential itself (a wrong or expired
+ * secret, a certificate or assertion Entra can't verify): latched like a wrong password.
+ * Every other `client_misconfigured` answer is about the request (scope, resource,
+ * redirect URI) or the app's registration, and a different request can still succeed.
+ */
+const CREDENTIAL_REFUSED: ReadonlySet<number> = new Set([70002, 7000215, 7000222, 700027, 700030, 50012, 50048, 700025]);
+
+/**
+ * Codes about a token the request carries (an on-behalf-of user assertion): the next
+ * request brings a new one, so nothing is suppressed.
+ */
+const CARRIED_TOKEN_REFUSED: ReadonlySet<number> = new Set([50013, 50027]);
+
+/** Kinds that block the identity's scope set for `misconfiguredMs` when the service said so. */
+const MISCONFIGURED_KINDS: ReadonlySet<GuardErrorKind> = new Set(["client_misconfigured", "tenant_misconfigured"]);
 
 export interface FailureUpdate {
   readonly identity: IdentityRecord;
@@ -197,7 +226,8 @@ export function afterFailure(
     const until = now + wait;
     return { identity: base, app: { v: RECORD_VERSION, throttle: { since: now, until, kind: c.kind, codes } }, effect: "throttle", until };
   }
-  if (LATCHING_KINDS.has(c.kind) && call.fingerprint !== undefined) {
+  const credentialRefused = LATCHING_KINDS.has(c.kind) || (c.kind === "client_misconfigured" && c.codes.some((code) => CREDENTIAL_REFUSED.has(code)));
+  if (credentialRefused && call.fingerprint !== undefined) {
     const until = now + policy.rejectedCredentialMs;
     const others = (base.latches ?? []).filter((l) => l.fingerprint !== call.fingerprint && l.until > now);
     const latches = [{ fingerprint: call.fingerprint, kind: c.kind, codes, since: now, until }, ...others].slice(0, MAX_LATCHES);
@@ -205,6 +235,13 @@ export function afterFailure(
   }
   if (c.kind === "conditional_access_blocked") {
     const until = now + policy.conditionalAccessMs;
+    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly: false }, now), app, effect: "block", until };
+  }
+  // The service (not MSAL's local checks) refused the request for the app's or tenant's
+  // setup: the same request fails the same way until someone fixes it.
+  const serviceSaid = c.codes.length > 0 || c.httpStatus !== undefined;
+  if (MISCONFIGURED_KINDS.has(c.kind) && serverAnswered && serviceSaid && !credentialRefused && !c.codes.some((code) => CARRIED_TOKEN_REFUSED.has(code))) {
+    const until = now + policy.misconfiguredMs;
     return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly: false }, now), app, effect: "block", until };
   }
   if (KIND_TRAITS[c.kind].retry === "after_interaction" && call.silent && c.kind !== "user_cancelled") {
