@@ -9,7 +9,10 @@
 // the token endpoint or waiting for a user who will never come.
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { ClientMisconfiguredError, ConditionalAccessBlockedError, isMsalGuardError, ThrottledError, TransientError } from "msal-guard";
-import { guardClient } from "msal-guard/node";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createNetworkObserver, FileStore, guardClient } from "msal-guard/node";
 import { createManualClock, startEntraSimulator } from "msal-guard/testing";
 import { createLogger, logGuardEvent, simulatedClock } from "./support.js";
 
@@ -37,17 +40,21 @@ const incidents = [
 const clock = simulatedClock(manual); // production: leave `clock` out (the system clock)
 const log = createLogger(clock, "graph-sync-daemon");
 
+// The observer sees the HTTP status and Retry-After headers MSAL drops (and adds a timeout).
+const observer = createNetworkObserver();
 const app = new ConfidentialClientApplication({
   auth: sim.msalNodeAuth(CLIENT_ID, { clientSecret: CLIENT_SECRET }), // production: { clientId, authority, clientSecret }
-  system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } },
+  system: observer.system({ loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } }),
 });
 const client = guardClient(app, {
   clock,
+  observer,
+  // Suppression state on disk, so a supervisor restarting this daemon does not send a
+  // blocked or rejected request again. Production: a path of its own, e.g.
+  // "/var/lib/graph-sync-daemon/msal-guard.json" (the example uses a fresh temp directory).
+  store: new FileStore({ path: join(mkdtempSync(join(tmpdir(), "graph-sync-daemon-")), "msal-guard.json"), clock }),
   onEvent: (event) => logGuardEvent(log, event),
   retry: { attempts: 2 }, // 5xx and network failures: up to 2 retries, 5 s apart or more, within a budget
-  // FILESTORE: once src/node/stores/file-store.ts lands, keep suppression across restarts, e.g.
-  //   store: new FileStore({ path: "/var/lib/graph-sync-daemon/msal-guard.json" }),
-  // so a supervisor restarting this daemon does not re-send a blocked or rejected request.
 });
 
 let alertedMisconfiguration = false;
@@ -63,13 +70,14 @@ async function refreshToken(): Promise<"ok" | "stop"> {
   } catch (error) {
     if (error instanceof ConditionalAccessBlockedError) {
       // Terminal: no retry, no interaction can fix it; only an administrator can.
-      // (A real daemon would exit non-zero here so its supervisor raises the alarm; with a
-      // FileStore, a restart would not send the blocked request again for an hour.)
+      // (A real daemon would exit non-zero here so its supervisor raises the alarm; with the
+      // FileStore, a restart does not send the blocked request again for an hour.)
       log({ level: "alert", msg: "Conditional Access blocks this app; stopping until an administrator changes the policy", policyIds: error.policyIds, codes: error.codes });
       return "stop";
     }
     if (error instanceof ClientMisconfiguredError) {
-      // A wrong or expired secret: the guard will not send it again; tell an operator once.
+      // A wrong or expired secret (never sent again until it changes), or a scope or app
+      // registration the tenant refuses (held back 5 minutes at a time): tell an operator once.
       if (!alertedMisconfiguration) log({ level: "alert", msg: "the client secret was rejected; rotate it in the vault", codes: error.codes });
       alertedMisconfiguration = true;
       return "ok";

@@ -13,7 +13,10 @@
 //   05:10  a Conditional Access policy blocks the account: alert and stop.
 import { PublicClientApplication } from "@azure/msal-node";
 import { AccountLockedError, ConditionalAccessBlockedError, InvalidCredentialsError, isMsalGuardError, PasswordExpiredError } from "msal-guard";
-import { guardClient } from "msal-guard/node";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createNetworkObserver, FileStore, guardClient } from "msal-guard/node";
 import { createManualClock, startEntraSimulator } from "msal-guard/testing";
 import { createLogger, logGuardEvent, simulatedClock } from "./support.js";
 
@@ -62,16 +65,20 @@ const incidents = [
 const clock = simulatedClock(manual); // production: leave `clock` out (the system clock)
 const log = createLogger(clock, "reports-job");
 
+// The observer sees the HTTP status and Retry-After headers MSAL drops (and adds a timeout).
+const observer = createNetworkObserver();
 const app = new PublicClientApplication({
   auth: sim.msalNodeAuth(CLIENT_ID), // production: { clientId, authority }
-  system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } },
+  system: observer.system({ loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } }),
 });
 const client = guardClient(app, {
   clock,
+  observer,
+  // Suppression state on disk, so a job started by cron every 15 minutes remembers the
+  // rejected password and the lockout. Production: a path of its own, e.g.
+  // "/var/lib/reports-job/msal-guard.json" (the example uses a fresh temp directory).
+  store: new FileStore({ path: join(mkdtempSync(join(tmpdir(), "reports-job-")), "msal-guard.json"), clock }),
   onEvent: (event) => logGuardEvent(log, event),
-  // FILESTORE: once src/node/stores/file-store.ts lands, keep suppression across restarts, e.g.
-  //   store: new FileStore({ path: "/var/lib/reports-job/msal-guard.json" }),
-  // so a job started by cron every 15 minutes remembers the rejected password and the lockout.
 });
 
 let alertedCredentials = false;
