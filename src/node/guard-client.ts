@@ -96,6 +96,8 @@ interface MethodSpec {
   /** Every call sends its credential to the token service, with no token cache in front (see `GuardRequest.alwaysSendsCredential`). */
   readonly alwaysSendsCredential?: boolean;
   readonly scopes?: (request: Record<string, unknown>) => readonly string[];
+  /** A person completes the call (device code, browser sign-in): two calls are never one, whatever their requests say. */
+  readonly personal?: boolean;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
@@ -108,14 +110,14 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   acquireTokenByRefreshToken: { silent: true, user: () => undefined, sendsClientCredential: true },
   // msal-node sends every password grant: its cache is never consulted first.
   acquireTokenByUsernamePassword: { silent: false, user: (r) => str(r.username), credential: (r) => str(r.password), sendsClientCredential: true, alwaysSendsCredential: true },
-  acquireTokenByDeviceCode: { silent: false, user: () => undefined, sendsClientCredential: false },
+  acquireTokenByDeviceCode: { silent: false, user: () => undefined, sendsClientCredential: false, personal: true },
   acquireTokenOnBehalfOf: { silent: false, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true },
   acquireTokenByUserFederatedIdentityCredential: {
     silent: false,
     user: (r) => str(r.username) ?? str(r.userObjectId),
     sendsClientCredential: true,
   },
-  acquireTokenInteractive: { silent: false, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false },
+  acquireTokenInteractive: { silent: false, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
   // ManagedIdentityApplication.acquireToken({ resource })
   acquireToken: { silent: false, user: () => undefined, sendsClientCredential: false, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
 };
@@ -176,6 +178,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
 
   const appIdentity: GuardIdentity = { authority: appAuthority, clientId: appClientId, user: undefined };
   const wrapped = new Map<string, (request: unknown, ...rest: unknown[]) => Promise<unknown>>();
+  let personalCalls = 0;
   for (const [method, spec] of Object.entries(METHODS)) {
     const original = (app as unknown as Record<string, unknown>)[method];
     if (typeof original !== "function") continue;
@@ -200,7 +203,8 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
         silent: spec.silent,
         credential,
         alwaysSendsCredential,
-        flightKey: flightKeyOf(r),
+        // Whoever completes a device code or browser sign-in gets its token: never shared with another call.
+        flightKey: spec.personal === true ? `personal:${++personalCalls}` : flightKeyOf(r),
         send: () => {
           const run = () => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest);
           if (observe === undefined) return run();

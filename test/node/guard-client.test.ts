@@ -328,6 +328,24 @@ describe("the wrapper", () => {
     expect((await client.status()).counts).toMatchObject({ calls: 50, sent: 1, shared: 49, succeeded: 1 });
   });
 
+  it("never shares a device code sign-in between concurrent calls: each person gets their own prompt and token", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const prompted: string[] = [];
+    const flow = (username: string) =>
+      client.acquireTokenByDeviceCode({
+        scopes: USER_READ,
+        deviceCodeCallback: (response) => {
+          prompted.push(username);
+          tenant.sim.approveDeviceCode(response.userCode, username);
+        },
+      });
+    const [a, b] = await Promise.all([flow(USERS.ada), flow(USERS.mfa)]);
+    expect(prompted.sort()).toEqual([USERS.ada, USERS.mfa].sort());
+    expect(a?.account?.username).toBe(USERS.ada);
+    expect(b?.account?.username).toBe(USERS.mfa);
+    expect((await client.status()).counts.shared).toBe(0);
+  });
+
   it("treats an empty access token (an error status with a {} body) as a failure", async () => {
     const client = guardClient(daemonApp(), { clock: simulatedGuardClock(tenant.clock) });
     tenant.sim.inject({ status: 500, body: "empty-object", times: 1 });
