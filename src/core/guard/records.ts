@@ -233,21 +233,18 @@ export function afterFailure(
     const latches = [{ fingerprint: call.fingerprint, kind: c.kind, codes, since: now, until }, ...others].slice(0, MAX_LATCHES);
     return { identity: { ...base, latches }, app, effect: "latch", until };
   }
-  if (c.kind === "conditional_access_blocked") {
-    const until = now + policy.conditionalAccessMs;
-    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly: false }, now), app, effect: "block", until };
-  }
+  // A block on this identity's scope set, for `ms`.
+  const block = (ms: number, silentOnly: boolean): FailureUpdate => {
+    const until = now + ms;
+    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly }, now), app, effect: "block", until };
+  };
+  if (c.kind === "conditional_access_blocked") return block(policy.conditionalAccessMs, false);
   // The service (not MSAL's local checks) refused the request for the app's or tenant's
-  // setup: the same request fails the same way until someone fixes it.
-  const serviceSaid = c.codes.length > 0 || c.httpStatus !== undefined;
-  if (MISCONFIGURED_KINDS.has(c.kind) && serverAnswered && serviceSaid && !credentialRefused && !c.codes.some((code) => CARRIED_TOKEN_REFUSED.has(code))) {
-    const until = now + policy.misconfiguredMs;
-    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly: false }, now), app, effect: "block", until };
-  }
-  if (KIND_TRAITS[c.kind].retry === "after_interaction" && call.silent && c.kind !== "user_cancelled") {
-    const until = now + policy.interactionRequiredMs;
-    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly: true }, now), app, effect: "block", until };
-  }
+  // setup (or a credential no fingerprint could latch): the same request fails the same
+  // way until someone fixes it.
+  const refusedByService = serverAnswered && (c.codes.length > 0 || c.httpStatus !== undefined);
+  if (MISCONFIGURED_KINDS.has(c.kind) && refusedByService && !c.codes.some((code) => CARRIED_TOKEN_REFUSED.has(code))) return block(policy.misconfiguredMs, false);
+  if (KIND_TRAITS[c.kind].retry === "after_interaction" && call.silent && c.kind !== "user_cancelled") return block(policy.interactionRequiredMs, true);
   return { identity: base, app, effect: "none", until: undefined };
 }
 
