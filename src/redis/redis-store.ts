@@ -314,6 +314,9 @@ export class RedisStore implements GuardStore {
     this.#detach();
     if (!this.#owned) return;
     const client = this.#client;
+    // A reconnect under way when the store closes can still fail (its ready check meets a
+    // closed socket): swallow that, or ioredis prints "Unhandled error event" in the host app.
+    client.on("error", noop);
     if (client.status === "ready") {
       // QUIT lets pending replies arrive; bounded, then the socket is cut regardless.
       await this.#bounded("close", client.quit()).catch(() => undefined);
