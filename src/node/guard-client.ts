@@ -98,28 +98,39 @@ interface MethodSpec {
   readonly scopes?: (request: Record<string, unknown>) => readonly string[];
   /** A person completes the call (device code, browser sign-in): two calls are never one, whatever their requests say. */
   readonly personal?: boolean;
+  /** The call is for a user (the request may not say which: see `GuardRequest.unnamedUser`); false for app-only calls. */
+  readonly forUser: boolean;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
 const accountOf = (request: Record<string, unknown>) => str(read(request.account, "homeAccountId")) ?? str(read(request.account, "username"));
 
 const METHODS: Readonly<Record<string, MethodSpec>> = {
-  acquireTokenByClientCredential: { silent: false, user: () => undefined, sendsClientCredential: true },
-  acquireTokenSilent: { silent: true, user: accountOf, sendsClientCredential: true },
-  acquireTokenByCode: { silent: false, user: () => undefined, sendsClientCredential: true },
-  acquireTokenByRefreshToken: { silent: true, user: () => undefined, sendsClientCredential: true },
+  acquireTokenByClientCredential: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: true },
+  acquireTokenSilent: { silent: true, forUser: true, user: accountOf, sendsClientCredential: true },
+  // The code, refresh token or device code stands for a user the request doesn't name.
+  acquireTokenByCode: { silent: false, forUser: true, user: () => undefined, sendsClientCredential: true },
+  acquireTokenByRefreshToken: { silent: true, forUser: true, user: () => undefined, sendsClientCredential: true },
   // msal-node sends every password grant: its cache is never consulted first.
-  acquireTokenByUsernamePassword: { silent: false, user: (r) => str(r.username), credential: (r) => str(r.password), sendsClientCredential: true, alwaysSendsCredential: true },
-  acquireTokenByDeviceCode: { silent: false, user: () => undefined, sendsClientCredential: false, personal: true },
-  acquireTokenOnBehalfOf: { silent: false, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true },
+  acquireTokenByUsernamePassword: {
+    silent: false,
+    forUser: true,
+    user: (r) => str(r.username),
+    credential: (r) => str(r.password),
+    sendsClientCredential: true,
+    alwaysSendsCredential: true,
+  },
+  acquireTokenByDeviceCode: { silent: false, forUser: true, user: () => undefined, sendsClientCredential: false, personal: true },
+  acquireTokenOnBehalfOf: { silent: false, forUser: true, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true },
   acquireTokenByUserFederatedIdentityCredential: {
     silent: false,
+    forUser: true,
     user: (r) => str(r.username) ?? str(r.userObjectId),
     sendsClientCredential: true,
   },
-  acquireTokenInteractive: { silent: false, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
+  acquireTokenInteractive: { silent: false, forUser: true, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
   // ManagedIdentityApplication.acquireToken({ resource })
-  acquireToken: { silent: false, user: () => undefined, sendsClientCredential: false, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
+  acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
 };
 
 /**
@@ -202,6 +213,8 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
         scopes,
         silent: spec.silent,
         credential,
+        sendsUserCredential: ownCredential !== undefined,
+        unnamedUser: spec.forUser && user === undefined,
         alwaysSendsCredential,
         // Whoever completes a device code or browser sign-in gets its token: never shared with another call.
         flightKey: spec.personal === true ? `personal:${++personalCalls}` : flightKeyOf(r),

@@ -109,6 +109,7 @@ describe("suppression engine properties", () => {
             scopes: ["s"],
             silent,
             credential: "pw",
+            sendsUserCredential: true,
             send,
           });
         for (const step of steps) {

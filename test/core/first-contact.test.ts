@@ -117,6 +117,7 @@ function harness(o: { readonly engines?: number; readonly store?: "memory" | "an
       scopes: [scope],
       silent: false,
       credential: options.password ?? "Correct-Horse-7",
+      sendsUserCredential: true,
       alwaysSendsCredential: options.gated ?? true,
       send: () => new Promise((resolve, reject) => sends.push({ engine, scope, answer: resolve, fail: reject })),
     }).then(

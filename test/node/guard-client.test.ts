@@ -398,3 +398,78 @@ describe("the wrapper", () => {
     expect(() => guardClient({} as never)).toThrow(/no acquireToken\* method/);
   });
 });
+
+describe("calls for a user the request does not name (authorization code, refresh token)", () => {
+  const CB = "http://localhost/cb";
+  // Each failure is one user's: the app's other calls, and other users' codes, must still go out.
+  it.each([
+    ["a disabled user (50057)", "account_unavailable", () => tenant.sim.issueAuthorizationCode(USERS.disabled, { clientId: CLIENTS.daemon })],
+    ["a user blocked by Conditional Access (53003)", "conditional_access_blocked", () => tenant.sim.issueAuthorizationCode(USERS.blocked, { clientId: CLIENTS.daemon })],
+    [
+      "a locked account (50053)",
+      "account_locked",
+      () => {
+        tenant.sim.inject({ status: 400, code: 50053, match: { grant: "authorization_code" }, times: 1 });
+        return tenant.sim.issueAuthorizationCode(USERS.ada, { clientId: CLIENTS.daemon });
+      },
+    ],
+  ])("one user's code redeemed for %s holds back nobody else", async (_, kind, codeFor) => {
+    const client = guardClient(daemonApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const failed = await rejection(client.acquireTokenByCode({ code: codeFor(), scopes: USER_READ, redirectUri: CB }));
+    expect(failed).toMatchObject({ kind, suppressed: false });
+    // Another user's code, the same scopes: sent, and signed in.
+    const other = await client.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(USERS.ada, { clientId: CLIENTS.daemon }), scopes: USER_READ, redirectUri: CB });
+    expect(other?.account?.username).toBe(USERS.ada);
+    // The app's own client credential call was never refused.
+    const daemon = await client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true });
+    expect(daemon?.accessToken).toMatch(/^simAT\./);
+    expect((await client.status()).suppressions).toEqual([]);
+    expect(tokenRequests()).toBe(3);
+  });
+
+  it("one user's revoked refresh token does not hold back another user's", async () => {
+    // Refresh tokens for two users of the daemon app, from code redemptions.
+    const refreshTokenOf = async (username: string) => {
+      const app = daemonApp();
+      await app.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(username, { clientId: CLIENTS.daemon }), scopes: USER_READ, redirectUri: CB });
+      const cache = JSON.parse(app.getTokenCache().serialize()) as { RefreshToken: Record<string, { secret: string }> };
+      return Object.values(cache.RefreshToken)[0]?.secret as string;
+    };
+    const revoked = await refreshTokenOf(USERS.mfa);
+    const valid = await refreshTokenOf(USERS.ada);
+    tenant.sim.revokeRefreshTokens(USERS.mfa);
+    tenant.sim.resetLog();
+    const client = guardClient(daemonApp(), { clock: simulatedGuardClock(tenant.clock) });
+    expect(await rejection(client.acquireTokenByRefreshToken({ refreshToken: revoked, scopes: USER_READ }))).toMatchObject({ kind: "interaction_required", codes: [50173] });
+    const result = await client.acquireTokenByRefreshToken({ refreshToken: valid, scopes: USER_READ });
+    expect(result?.account?.username).toBe(USERS.ada);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it("a user disabled for a while holds back that user's silent calls for minutes, never the app's secret for a day", async () => {
+    const app = daemonApp();
+    const signedIn = await app.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(USERS.ada, { clientId: CLIENTS.daemon }), scopes: USER_READ, redirectUri: CB });
+    const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock) });
+    const silent = () => client.acquireTokenSilent({ account: signedIn!.account!, scopes: USER_READ, forceRefresh: true });
+    tenant.sim.updateUser(USERS.ada, { state: "disabled" });
+    try {
+      expect(await rejection(silent())).toMatchObject({ kind: "account_unavailable", codes: [50057], suppressed: false });
+      expect(await rejection(silent())).toMatchObject({ kind: "account_unavailable", suppressed: true, retryAfterMs: 2 * MINUTE });
+      expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "scopes", reason: "interaction_required", kind: "account_unavailable" })]);
+    } finally {
+      tenant.sim.updateUser(USERS.ada, { state: "enabled" });
+    }
+    // The app's own calls never stopped; the user's silent calls resume once the block ends.
+    expect((await client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }))?.accessToken).toMatch(/^simAT\./);
+    tenant.clock.advance(2 * MINUTE);
+    expect((await silent())?.account?.username).toBe(USERS.ada);
+  });
+
+  it("a wrong app secret met on a code redemption is the app's: its client credential calls are held back too", async () => {
+    const client = guardClient(daemonApp("not-the-secret"), { clock: simulatedGuardClock(tenant.clock) });
+    const code = tenant.sim.issueAuthorizationCode(USERS.ada, { clientId: CLIENTS.daemon });
+    expect(await rejection(client.acquireTokenByCode({ code, scopes: USER_READ, redirectUri: CB }))).toMatchObject({ kind: "client_misconfigured", codes: [7000215], suppressed: false });
+    expect(await rejection(client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }))).toMatchObject({ kind: "client_misconfigured", suppressed: true });
+    expect(tokenRequests()).toBe(1);
+  });
+});

@@ -47,6 +47,25 @@ export interface GuardRequest<T> {
   readonly silent: boolean;
   /** The credential the call sends (ROPC password, client secret): only its keyed fingerprint is kept. */
   readonly credential?: string | undefined;
+  /**
+   * `credential` includes the user's own secret (the password of a password grant). Only
+   * then does a refusal of the user's sign-in (a wrong or expired password, a disabled
+   * account) latch the credential for `rejectedCredentialMs`; without it such a refusal on
+   * a silent call holds back that identity's silent calls for `interactionRequiredMs`, and
+   * only refusals of the app's own credential (a wrong client secret) latch.
+   * @default false
+   */
+  readonly sendsUserCredential?: boolean | undefined;
+  /**
+   * The call signs in a person the request does not name (an authorization code, a
+   * refresh token, a device code, an interactive sign-in without a hint), so `identity`
+   * is the app's. What its failure says about that person (a lockout, a disabled
+   * account, a Conditional Access block, interaction required) is not recorded: filed
+   * under the app, it would hold back every other user and the app's own calls. Only
+   * what applies to the whole app is: throttling, and a refusal of the app's credential.
+   * @default false
+   */
+  readonly unnamedUser?: boolean | undefined;
   /** Further request properties that make two calls different (claims, forceRefresh ...). */
   readonly flightKey?: string | undefined;
   /**
@@ -534,7 +553,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   }
 
   function startFlight<T>(request: GuardRequest<T>, keys: IdentityKeys, scopeKey: string, fp: string | undefined): Promise<T> {
-    const facts: CallFacts = { scopeKey, silent: request.silent, fingerprint: fp };
+    const facts: CallFacts = { scopeKey, silent: request.silent, fingerprint: fp, userCredential: request.sendsUserCredential === true, unnamedUser: request.unnamedUser === true };
     const flightKey = flightKeyOf(request, keys.identityKey, scopeKey, fp);
     const joined = inFlight.get(flightKey) as Promise<T> | undefined;
     if (joined !== undefined) {

@@ -60,6 +60,10 @@ export interface CallFacts {
   readonly silent: boolean;
   /** Keyed fingerprint of the credential the call sends (password, client secret), if any. */
   readonly fingerprint: string | undefined;
+  /** The credential includes the user's own (a password): a refused sign-in latches it. @default false */
+  readonly userCredential?: boolean;
+  /** The call is for a person it does not name, filed under the app: only app-wide failures are recorded. @default false */
+  readonly unnamedUser?: boolean;
 }
 
 export type Verdict =
@@ -167,7 +171,7 @@ export function blockCapMs(kind: unknown, silentOnly: boolean, policy: Suppressi
   return kind === "conditional_access_blocked" ? policy.conditionalAccessMs : policy.misconfiguredMs;
 }
 
-/** Kinds that latch the credential that was sent: the user's or the app's credential itself was refused. */
+/** Kinds that refuse the user's sign-in itself (wrong or expired password, disabled account): latched when the call sent the user's credential. */
 const LATCHING_KINDS: ReadonlySet<GuardErrorKind> = new Set(["invalid_credentials", "password_expired", "account_unavailable"]);
 
 /**
@@ -210,7 +214,8 @@ export function afterFailure(
   const serverAnswered = !c.replayed && c.kind !== "network" && c.kind !== "transient" && c.kind !== "unknown";
   const base: IdentityRecord = c.kind === "account_locked" || !serverAnswered ? identity : withoutLockout(identity);
 
-  if (c.kind === "account_locked") {
+  const unnamed = call.unnamedUser === true;
+  if (c.kind === "account_locked" && !unnamed) {
     // A lockout answered while a window is still running (replicas meeting it at once)
     // is the same lockout: keep its window rather than escalating once per replica.
     if (identity.lockout !== undefined && identity.lockout.until > now) {
@@ -226,7 +231,12 @@ export function afterFailure(
     const until = now + wait;
     return { identity: base, app: { v: RECORD_VERSION, throttle: { since: now, until, kind: c.kind, codes } }, effect: "throttle", until };
   }
-  const credentialRefused = LATCHING_KINDS.has(c.kind) || (c.kind === "client_misconfigured" && c.codes.some((code) => CREDENTIAL_REFUSED.has(code)));
+  // The app's credential refused: whoever the call was for. The user's sign-in refused:
+  // latched only when the call sent the user's own credential (a password), which the
+  // next call would send again unchanged.
+  const appCredentialRefused = c.kind === "client_misconfigured" && c.codes.some((code) => CREDENTIAL_REFUSED.has(code));
+  const signInRefused = LATCHING_KINDS.has(c.kind);
+  const credentialRefused = appCredentialRefused || (signInRefused && call.userCredential === true && !unnamed);
   if (credentialRefused && call.fingerprint !== undefined) {
     const until = now + policy.rejectedCredentialMs;
     const others = (base.latches ?? []).filter((l) => l.fingerprint !== call.fingerprint && l.until > now);
@@ -238,13 +248,17 @@ export function afterFailure(
     const until = now + ms;
     return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly }, now), app, effect: "block", until };
   };
+  // Whatever else it says is about the person signing in, whom the call does not name.
+  if (unnamed) return { identity, app, effect: "none", until: undefined };
   if (c.kind === "conditional_access_blocked") return block(policy.conditionalAccessMs, false);
   // The service (not MSAL's local checks) refused the request for the app's or tenant's
   // setup (or a credential no fingerprint could latch): the same request fails the same
   // way until someone fixes it.
   const refusedByService = serverAnswered && (c.codes.length > 0 || c.httpStatus !== undefined);
   if (MISCONFIGURED_KINDS.has(c.kind) && refusedByService && !c.codes.some((code) => CARRIED_TOKEN_REFUSED.has(code))) return block(policy.misconfiguredMs, false);
-  if (KIND_TRAITS[c.kind].retry === "after_interaction" && call.silent && c.kind !== "user_cancelled") return block(policy.interactionRequiredMs, true);
+  // A silent call can't fix a refused sign-in (disabled, expired password) either: the
+  // user or an administrator must act, and the next silent call fails the same way.
+  if ((KIND_TRAITS[c.kind].retry === "after_interaction" || signInRefused) && call.silent && c.kind !== "user_cancelled") return block(policy.interactionRequiredMs, true);
   return { identity: base, app, effect: "none", until: undefined };
 }
 
