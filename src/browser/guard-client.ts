@@ -217,18 +217,23 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
   /** Automatic attempts per identity, in case the store can't be used. */
   const attempts = new Map<string, number>();
 
-  function userOf(request: Request): string | undefined {
+  /**
+   * Who the call is for: its account or login hint. A silent call without them is for the
+   * active account (MSAL uses it); any other call without them (a code redemption, a
+   * sign-in choosing an account) is for a person it does not name, never the active account.
+   */
+  function userOf(request: Request, silent: boolean): string | undefined {
     const account = request.account;
     return (
       str(read(account, "homeAccountId")) ??
       str(request.loginHint) ??
       str(read(account, "username")) ??
-      str(read(safe(() => (app as unknown as { getActiveAccount?: () => unknown }).getActiveAccount?.()), "homeAccountId"))
+      (silent ? str(read(safe(() => (app as unknown as { getActiveAccount?: () => unknown }).getActiveAccount?.()), "homeAccountId")) : undefined)
     );
   }
 
-  function identityOf(request: Request): GuardIdentity {
-    return { authority: str(request.authority) ?? appAuthority, clientId: appClientId, user: userOf(request) };
+  function identityOf(request: Request, silent: boolean): GuardIdentity {
+    return { authority: str(request.authority) ?? appAuthority, clientId: appClientId, user: userOf(request, silent) };
   }
 
   /** The recorded failure that explains `error`: the one sharing its codes, else the last one. */
@@ -280,7 +285,8 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
     const ownId = str(r.correlationId);
     const correlationId = ownId ?? newCorrelationId();
     r.correlationId = correlationId;
-    const identity = identityOf(r);
+    const silent = SILENT.has(method);
+    const identity = identityOf(r, silent);
     const scopes = Array.isArray(r.scopes) ? (r.scopes as unknown[]).filter((s): s is string => typeof s === "string") : [];
     const redirect = REDIRECT.has(method);
     const interactive = redirect || POPUP.has(method);
@@ -302,7 +308,8 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
       method,
       identity,
       scopes,
-      silent: SILENT.has(method),
+      silent,
+      unnamedUser: identity.user === undefined,
       flightKey: flightKeyOf(r),
       send,
       isSuccess: redirect ? () => true : isTokenResult,
@@ -336,7 +343,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
     };
     if (interacting > 0 || msalInteractionInProgress()) return skip("in_progress");
 
-    const identity = identityOf(request);
+    const identity = identityOf(request, true); // the silent call's
     const key = `x:${await hashKey("interaction", identity.authority.toLowerCase(), identity.clientId, identity.user?.toLowerCase() ?? "")}`;
     const now = clock.now();
     const local = attempts.get(key);
@@ -404,6 +411,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
         method: "handleRedirectPromise",
         identity,
         identityKey,
+        unnamedUser: identityKey === undefined,
         scopes: pending?.s ?? [],
         silent: false,
         flightKey: newCorrelationId(),

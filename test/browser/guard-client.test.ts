@@ -318,7 +318,7 @@ describe("handleRedirectPromise", () => {
     expect(redirect2).not.toHaveBeenCalled();
   });
 
-  it("a tampered or foreign pending-redirect entry is ignored: the outcome is recorded app-wide, nothing throws", async () => {
+  it("a tampered or foreign pending-redirect entry is ignored: the outcome is typed but filed under nobody (whose it was is unknown), nothing throws", async () => {
     const { pca, observer } = await browserApp(tenant);
     sessionStorage.setItem("msal-guard.redirect", JSON.stringify({ k: "alice@contoso.com", a: "https://x", s: [], c: "c", t: Date.now() }));
     const blocked = new msal.InteractionRequiredAuthError("interaction_required", "AADSTS53003: blocked", "message_only", undefined, undefined, "corr", CA_CLAIMS, "53003");
@@ -326,6 +326,7 @@ describe("handleRedirectPromise", () => {
     const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
     await expect(rejection(client.handleRedirectPromise())).resolves.toBeInstanceOf(ConditionalAccessBlockedError);
     expect(sessionStorage.getItem("msal-guard.redirect")).toBeNull();
+    expect((await client.status()).suppressions).toEqual([]);
   });
 
   it("passes null (no redirect in progress) and a result through, once per page like MSAL", async () => {
@@ -396,6 +397,27 @@ describe("state shared by the origin's tabs", () => {
     tenant.clock.advance(30 * MINUTE);
     // The window is over: one probe goes out (and succeeds).
     await expect(client.acquireTokenSilent({ account, scopes: USER_READ })).resolves.toMatchObject({ account: { username: USERS.ada } });
+  });
+});
+
+describe("whose call it is", () => {
+  it("the active account is used for silent calls only: a code redeemed for someone else is neither refused by nor recorded against it", async () => {
+    const { pca, observer } = await browserApp(tenant);
+    const ada = await signIn(tenant, pca);
+    pca.setActiveAccount(ada);
+    const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
+    // Ada's account is locked: her silent calls are held back.
+    tenant.sim.inject({ status: 400, code: 50053, times: 1, match: { grant: "refresh_token" } });
+    expect(await rejection(client.acquireTokenSilent({ scopes: USER_READ }))).toMatchObject({ kind: "account_locked", suppressed: false });
+    // Another person's code, redeemed in the same tab: not Ada's lockout, so it is sent.
+    const other = await client.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(USERS.consent), scopes: USER_READ });
+    expect(other.account.username).toBe(USERS.consent);
+    // A third person, blocked by Conditional Access: typed, but not filed under Ada (or the app).
+    const blocked = await rejection(client.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(USERS.blocked), scopes: USER_READ }));
+    expect(blocked).toMatchObject({ kind: "conditional_access_blocked", suppressed: false });
+    expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "identity", kind: "account_locked" })]);
+    const again = await client.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(USERS.consent), scopes: USER_READ });
+    expect(again.account.username).toBe(USERS.consent);
   });
 });
 
