@@ -13,7 +13,7 @@ export interface MsalGuardErrorOptions {
    * @default false
    */
   readonly suppressed?: boolean;
-  /** When a suppressed call will be allowed again (epoch ms). */
+  /** When calls will be allowed again (epoch ms): for suppressed calls, and for a lockout or throttling the guard has just started holding back. */
   readonly retryAt?: number;
 }
 
@@ -33,7 +33,7 @@ export class MsalGuardError extends Error {
   readonly suppressed: boolean;
   /** How long to wait before trying again, when known (server timing, or the suppression window). */
   readonly retryAfterMs: number | undefined;
-  /** When a retry is allowed again (epoch ms), for suppressed calls. */
+  /** When a retry is allowed again (epoch ms): on suppressed calls, and on the lockout or throttling answer that started the suppression. */
   readonly retryAt: number | undefined;
   declare readonly cause: unknown;
 

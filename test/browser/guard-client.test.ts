@@ -67,7 +67,7 @@ describe("failures MSAL hides behind its iframe fallback (default cache lookup p
 
     const error = await rejection(client.acquireTokenSilent({ account, scopes: USER_READ }));
     expect(error).toBeInstanceOf(AccountLockedError);
-    expect(error).toMatchObject({ kind: "account_locked", codes: [50053], suppressed: false });
+    expect(error).toMatchObject({ kind: "account_locked", codes: [50053], suppressed: false, retryAfterMs: MINUTE, retryAt: tenant.clock.now() + MINUTE });
     expect(error.classification).toMatchObject({ httpStatus: 400, error: "invalid_grant", source: "token-response" });
     expect(error.cause).toMatchObject({ name: "BrowserAuthError", errorCode: IFRAME_OUTCOME });
     expect(seen.of("recovered")).toEqual([expect.objectContaining({ method: "acquireTokenSilent", kind: "account_locked", hidden: IFRAME_OUTCOME })]);

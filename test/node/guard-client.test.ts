@@ -191,10 +191,12 @@ describe("account lockout", () => {
     expect(result?.accessToken).toBeTruthy();
   });
 
-  it("a suppressed call makes no request and rejects with the same kind, retryAfterMs and retryAt", async () => {
+  it("the lockout the server reported already says when to try again; a suppressed call makes no request and rejects with the same kind, retryAfterMs and retryAt", async () => {
     await lockAda();
     const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
     const server = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    // The first error (a notice renders it) carries the window the guard now holds.
+    expect(server).toMatchObject({ suppressed: false, retryAfterMs: 60_000, retryAt: tenant.clock.now() + 60_000 });
     tenant.clock.advance(20_000);
     const suppressed = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
     expect(server).toBeInstanceOf(AccountLockedError);

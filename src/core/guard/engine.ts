@@ -614,7 +614,18 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         if (admission.markContact && update.effect === "none" && classification.kind !== "network" && classification.kind !== "transient") await markContact(identityKey);
         emit?.({ type: "classified", method: request.method, identity: identityKey, classification, effect: update.effect, until: update.until });
         const original = failure instanceof EmptyTokenResult ? failure.result : failure;
-        const typed = isMsalGuardError(original) ? original : new ERROR_CLASS_BY_KIND[classification.kind](classification, { cause: original });
+        // A lockout or throttling just recorded: the error says when the guard lets calls go
+        // again, as the suppressed ones after it do (a notice counts down from the first).
+        const until = update.effect === "lockout" || update.effect === "throttle" ? update.until : undefined;
+        const typed =
+          until !== undefined
+            ? new ERROR_CLASS_BY_KIND[classification.kind](
+                classification.retryAfterMs === undefined ? { ...classification, retryAfterMs: Math.max(0, until - clock.now()) } : classification,
+                { cause: isMsalGuardError(original) ? original.cause : original, retryAt: until },
+              )
+            : isMsalGuardError(original)
+              ? original
+              : new ERROR_CLASS_BY_KIND[classification.kind](classification, { cause: original });
         remember(`${identityKey}:${classification.kind}`, original);
 
         const retryable = (classification.kind === "transient" || classification.kind === "network") && !classification.replayed;
