@@ -241,6 +241,8 @@ describe("throttling, Conditional Access, interaction", () => {
     for (const username of [USERS.ada, USERS.mfa, USERS.blocked]) {
       const error = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username, password: PASSWORD }));
       expect(error).toMatchObject({ kind: "throttled", suppressed: true });
+      // Every user's suppressed call keeps the answer that started it as cause, whoever met it.
+      expect(error.cause).toBe(first.cause);
     }
     expect(tokenRequests()).toBe(1);
   });

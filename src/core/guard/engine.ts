@@ -470,7 +470,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     return fingerprint(await fingerprintKey, identityKey, credential);
   }
 
-  function suppressedError(kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason, identityKey: string): MsalGuardError {
+  function suppressedError(kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason, causeKey: string): MsalGuardError {
     const now = clock.now();
     const retryAfterMs = Math.max(0, until - now);
     const classification = makeClassification(kind, {
@@ -480,7 +480,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       retry: reason === "throttled" || reason === "account_locked" || reason === "probe_in_flight" ? "after_wait" : "after_fix",
       source: "suppression",
     });
-    const cause = lastErrors.get(`${identityKey}:${kind}`);
+    const cause = lastErrors.get(causeKey);
     const ErrorClass = ERROR_CLASS_BY_KIND[kind];
     return new ErrorClass(classification, { suppressed: true, retryAt: until, cause });
   }
@@ -626,7 +626,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
             : isMsalGuardError(original)
               ? original
               : new ERROR_CLASS_BY_KIND[classification.kind](classification, { cause: original });
-        remember(`${identityKey}:${classification.kind}`, original);
+        remember(lastErrorKey(keys, classification.kind), original);
 
         const retryable = (classification.kind === "transient" || classification.kind === "network") && !classification.replayed;
         if (!retryable || attempt >= policy.retry.attempts || retryTokens < 1) {
@@ -685,7 +685,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
           await unlease(leaseKey, contactHolder);
           contactHolder = undefined;
         }
-        if (verdict.action === "suppress") throw suppress(request.method, identityKey, verdict.kind, verdict.codes, verdict.until, verdict.reason);
+        if (verdict.action === "suppress") throw suppress(request.method, keys, verdict.kind, verdict.codes, verdict.until, verdict.reason);
         if (unknown) {
           const holder = nextHolder();
           if (await lease(leaseKey, holder)) {
@@ -708,7 +708,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         // A probe: this call may go only while it holds the lease (one probe per window).
         const holder = nextHolder();
         if (!(await lease(leaseKey, holder))) {
-          throw suppress(request.method, identityKey, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
+          throw suppress(request.method, keys, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
         }
         // Another caller's probe may have answered between our read and our lease (a new
         // window, or a release): decide again on what the store says now.
@@ -716,7 +716,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         const again = decide(fresh.app, fresh.identity, facts, clock.now());
         if (again.action !== "probe") {
           await unlease(leaseKey, holder);
-          if (again.action === "suppress") throw suppress(request.method, identityKey, again.kind, again.codes, again.until, again.reason);
+          if (again.action === "suppress") throw suppress(request.method, keys, again.kind, again.codes, again.until, again.reason);
           return { identity, holder: undefined, markContact: gated };
         }
         counts.probes++;
@@ -748,11 +748,16 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     await write(`c:${identityKey}`, `{"at":${clock.now()}}`, contactTtlMs);
   }
 
-  function suppress(method: string, identityKey: string, kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason): MsalGuardError {
+  function suppress(method: string, keys: IdentityKeys, kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason): MsalGuardError {
     counts.suppressed++;
     counts.suppressedByReason[reason] = (counts.suppressedByReason[reason] ?? 0) + 1;
-    emit?.({ type: "suppressed", method, identity: identityKey, kind, reason, retryAt: until });
-    return suppressedError(kind, codes, until, reason, identityKey);
+    emit?.({ type: "suppressed", method, identity: keys.identityKey, kind, reason, retryAt: until });
+    return suppressedError(kind, codes, until, reason, lastErrorKey(keys, kind));
+  }
+
+  /** Where the last error of a kind is kept: throttling is the app's (any of its identities met it), the rest the identity's. */
+  function lastErrorKey(keys: IdentityKeys, kind: GuardErrorKind): string {
+    return kind === "throttled" ? `${keys.appKey}:${kind}` : `${keys.identityKey}:${kind}`;
   }
 
   function classifyFailure<T>(request: GuardRequest<T>, failure: unknown): Classification {
