@@ -12,6 +12,7 @@ import {
   type SuppressionEngine,
 } from "../core/guard/engine.js";
 import { hashKey, isHashKey } from "../core/guard/keys.js";
+import { namesOfAccount, otherNames } from "../core/guard/accounts.js";
 import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
 import { systemGuardClock, type GuardClock, type GuardStore } from "../core/guard/store.js";
 import type { GuardErrorKind } from "../core/kinds.js";
@@ -104,7 +105,7 @@ export type BlockedError = ConditionalAccessBlockedError & { readonly accessDeni
 export interface BrowserGuardControls {
   /** What is suppressed, why, until when, and counters. */
   status(): Promise<GuardStatus>;
-  /** Clears suppression: everything, one user (`{ user }`, the home account id), or one kind. */
+  /** Clears suppression: everything, one user (`{ user }`: user name or home account id; both, when MSAL knows the account), or one kind. */
   reset(scope?: ResetScope): Promise<void>;
 }
 
@@ -313,6 +314,8 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
       flightKey: flightKeyOf(r),
       send,
       isSuccess: redirect ? () => true : isTokenResult,
+      // A sign-in (popup, code) clears what silent calls recorded under the account; a redirect's result comes back through handleRedirectPromise.
+      signedInUsers: silent || redirect ? undefined : namesOfAccount,
       responseFor: responseFor(correlationId),
     });
   }
@@ -417,6 +420,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
         flightKey: newCorrelationId(),
         send: () => (outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(own)),
         isSuccess: isTokenResult,
+        signedInUsers: namesOfAccount,
       });
     } catch (error) {
       if (outcome.ok) {
@@ -455,7 +459,14 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
 
   const controls: BrowserGuardControls = {
     status: () => engine.status(),
-    reset: (scope) => engine.reset({ authority: appAuthority, clientId: appClientId, ...scope }),
+    reset: async (scope) => {
+      const base = { authority: appAuthority, clientId: appClientId, ...scope };
+      await engine.reset(base);
+      // Silent calls go by the home account id, hinted ones by the user name: clear both.
+      if (typeof scope?.user !== "string") return;
+      const accounts = safe(() => (app as unknown as { getAllAccounts?: () => unknown }).getAllAccounts?.());
+      for (const user of Array.isArray(accounts) ? otherNames(accounts, scope.user) : []) await engine.reset({ ...base, user });
+    },
   };
 
   return guardedProxy(app, wrapped, controls) as GuardedBrowserClient<App>;

@@ -15,6 +15,7 @@ import {
 import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
 import type { GuardClock, GuardStore } from "../core/guard/store.js";
 import { read } from "../core/read.js";
+import { namesOfAccount, otherNames } from "../core/guard/accounts.js";
 
 /** Anything that can tell the raw HTTP response of a failed request by correlation id (see `createNetworkObserver`). */
 export interface ResponseSource {
@@ -100,6 +101,8 @@ interface MethodSpec {
   readonly personal?: boolean;
   /** The call is for a user (the request may not say which: see `GuardRequest.unnamedUser`); false for app-only calls. */
   readonly forUser: boolean;
+  /** A success is a sign-in, which clears what other methods recorded for the user (see `GuardRequest.signedInUsers`). */
+  readonly signsIn?: boolean;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
@@ -109,7 +112,7 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   acquireTokenByClientCredential: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: true },
   acquireTokenSilent: { silent: true, forUser: true, user: accountOf, sendsClientCredential: true },
   // The code, refresh token or device code stands for a user the request doesn't name.
-  acquireTokenByCode: { silent: false, forUser: true, user: () => undefined, sendsClientCredential: true },
+  acquireTokenByCode: { silent: false, forUser: true, signsIn: true, user: () => undefined, sendsClientCredential: true },
   acquireTokenByRefreshToken: { silent: true, forUser: true, user: () => undefined, sendsClientCredential: true },
   // msal-node sends every password grant: its cache is never consulted first.
   acquireTokenByUsernamePassword: {
@@ -119,8 +122,9 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
     credential: (r) => str(r.password),
     sendsClientCredential: true,
     alwaysSendsCredential: true,
+    signsIn: true,
   },
-  acquireTokenByDeviceCode: { silent: false, forUser: true, user: () => undefined, sendsClientCredential: false, personal: true },
+  acquireTokenByDeviceCode: { silent: false, forUser: true, signsIn: true, user: () => undefined, sendsClientCredential: false, personal: true },
   acquireTokenOnBehalfOf: { silent: false, forUser: true, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true },
   acquireTokenByUserFederatedIdentityCredential: {
     silent: false,
@@ -128,7 +132,7 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
     user: (r) => str(r.username) ?? str(r.userObjectId),
     sendsClientCredential: true,
   },
-  acquireTokenInteractive: { silent: false, forUser: true, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
+  acquireTokenInteractive: { silent: false, forUser: true, signsIn: true, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
   // ManagedIdentityApplication.acquireToken({ resource })
   acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
 };
@@ -226,14 +230,29 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
           return observed.result;
         },
         isSuccess: isTokenResult,
+        signedInUsers: spec.signsIn === true ? namesOfAccount : undefined,
         responseFor: observer === undefined ? undefined : (error) => responseOf(error, call),
       });
     });
   }
 
+  // Silent calls go by the account's home account id, password calls by the user name: a
+  // reset for one user clears both, when the app's token cache knows the account.
+  const otherNamesOf = async (user: string): Promise<string[]> => {
+    try {
+      const accounts: unknown = await (app as unknown as { getTokenCache?: () => { getAllAccounts(): Promise<unknown[]> } }).getTokenCache?.().getAllAccounts();
+      return Array.isArray(accounts) ? otherNames(accounts, user) : [];
+    } catch {
+      return []; // no token cache (managed identity), or one that fails: the name given is reset
+    }
+  };
   const controls: GuardControls = {
     status: () => engine.status(),
-    reset: (scope) => engine.reset(scope === undefined ? { authority: appAuthority, clientId: appClientId } : { authority: appAuthority, clientId: appClientId, ...scope }),
+    reset: async (scope) => {
+      const base = { authority: appAuthority, clientId: appClientId, ...scope };
+      await engine.reset(base);
+      if (typeof scope?.user === "string") for (const user of await otherNamesOf(scope.user)) await engine.reset({ ...base, user });
+    },
   };
 
   return guardedProxy(app, wrapped, controls) as GuardedClient<App>;

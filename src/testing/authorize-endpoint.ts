@@ -9,7 +9,8 @@
  *      Entra does not send errors to a redirect URI it cannot trust): `client_id`
  *      (900144), unknown client (700016), `redirect_uri` missing (900144) or not
  *      registered (50011)
- *   2. `response_mode` (`query` or `fragment`; default `query`, as for any code flow)
+ *   2. `response_mode` (`query`, `fragment` or `form_post`, an auto-submitting form as
+ *      msal-node 5+ asks for; default `query`, as for any code flow)
  *      and `response_type` (`code` only: 700054); from here on errors are redirects
  *   3. a configured outcome (`failSignIns`, `cancelSignIns`)
  *   4. who signs in: `login_hint` when that user exists, else the interactive user.
@@ -72,10 +73,10 @@ export type AuthorizeOutcome =
       readonly reason: string;
     }
   | {
-      /** A 302 to `redirectUri` with the response in its query or fragment. */
+      /** A 302 to `redirectUri` with the response in its query or fragment; for `form_post`, a page whose form posts it there. */
       readonly kind: "redirect";
       readonly redirectUri: string;
-      readonly responseMode: "query" | "fragment";
+      readonly responseMode: "query" | "fragment" | "form_post";
       /** The request's `state`, echoed last. */
       readonly state: string | undefined;
       /** The error to describe (AADSTS code, `error`, `suberror`, `claims`), if any. */
@@ -129,7 +130,7 @@ export function handleAuthorizeRequest(state: TenantState, request: AuthorizeReq
 
   const stateParam = params.get("state") ?? undefined;
   const requestedMode = params.get("response_mode") ?? "query";
-  const responseMode = requestedMode === "fragment" ? "fragment" : "query";
+  const responseMode = requestedMode === "fragment" || requestedMode === "form_post" ? requestedMode : "query";
   const loginHint = params.get("login_hint") ?? undefined;
   const base = { kind: "redirect", redirectUri, responseMode, state: stateParam } as const;
 
@@ -156,7 +157,7 @@ export function handleAuthorizeRequest(state: TenantState, request: AuthorizeReq
     return { ...base, spec, params: extra, reason, username: who.username, location: who.location };
   };
 
-  if (requestedMode !== "query" && requestedMode !== "fragment") {
+  if (requestedMode !== "query" && requestedMode !== "fragment" && requestedMode !== "form_post") {
     return redirectError({ code: 90023 }, "unsupported_response_mode");
   }
   const responseType = params.get("response_type");

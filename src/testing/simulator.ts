@@ -58,6 +58,7 @@ import {
 } from "./config.js";
 import { SOURCE_ADDRESS_HEADER } from "./network-client.js";
 import { handleAuthorizeRequest, withResponse, type AuthorizeErrorRule, type AuthorizeOutcome } from "./authorize-endpoint.js";
+import { openSignInPage } from "./system-browser.js";
 import {
   handleImdsRequest,
   imdsFaultBody,
@@ -296,6 +297,17 @@ export interface EntraSimulator {
    */
   setManagedIdentityEnv(env?: Record<string, string | undefined>): () => void;
 
+  /**
+   * The system browser for msal-node's interactive sign-in:
+   * `app.acquireTokenInteractive({ scopes, openBrowser: sim.openBrowser })`. It opens the
+   * sign-in page on this simulator (who signs in: the `login_hint` user, else
+   * {@link setInteractiveUser}'s; `failSignIns` and friends apply) and delivers the answer
+   * to msal-node's loopback server as a browser would: it follows the redirect, or submits
+   * the `form_post` form msal-node 5+ asks for. Nothing but this simulator's pages and
+   * loopback redirect URIs is ever opened. Rejects on an error page (unknown client or
+   * redirect URI), which a real browser would just show.
+   */
+  readonly openBrowser: (url: string) => Promise<void>;
   /** `auth` for msal-node: authority, knownAuthorities, authorityMetadata (+ clientSecret). */
   msalNodeAuth(clientId: string, extra?: { clientSecret?: string }): MsalNodeAuthOptions;
   /** `auth` for msal-browser. `redirectUri` defaults to `<url>/redirect` (a blank page). */
@@ -577,6 +589,10 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     }
     Object.assign(fields, outcome.params);
     if (outcome.state !== undefined) fields["state"] = outcome.state;
+    const logged = { codes, error, reason: outcome.reason, username: outcome.username, location: outcome.location };
+    if (outcome.responseMode === "form_post") {
+      return { status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store, no-cache", pragma: "no-cache" }, body: formPostPage(outcome.redirectUri, fields), ...logged };
+    }
     return {
       status: 302,
       headers: { location: withResponse(outcome.redirectUri, outcome.responseMode, fields), "cache-control": "no-store, no-cache", pragma: "no-cache" },
@@ -933,6 +949,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       };
     },
 
+    openBrowser: (signInUrl: string) => openSignInPage(new URL(url).origin, signInUrl),
     msalNodeAuth(clientId, extra = {}) {
       return {
         clientId,
@@ -996,6 +1013,14 @@ function takeSignInFailure(
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** `response_mode=form_post`: a page whose form posts the response to the redirect URI as soon as it loads. */
+function formPostPage(redirectUri: string, fields: Readonly<Record<string, string>>): string {
+  const inputs = Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}"/>`)
+    .join("");
+  return `<!DOCTYPE html><html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${escapeHtml(redirectUri)}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit"/></noscript></form><script>document.forms[0].submit();</script></body></html>`;
 }
 
 /** The page Entra shows when it cannot redirect an error back (unknown client, bad redirect URI). */

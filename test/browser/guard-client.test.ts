@@ -421,6 +421,34 @@ describe("whose call it is", () => {
   });
 });
 
+describe("a sign-in clears what it disproves", () => {
+  it("silent calls held back for MFA go again once a code redemption signs the user in (the request names nobody)", async () => {
+    const { pca, observer } = await browserApp(tenant);
+    const account = await signIn(tenant, pca);
+    tenant.sim.inject({ status: 400, code: 50076, error: "interaction_required", suberror: "basic_action", claims: MFA_CLAIMS, match: { grant: "refresh_token" }, times: 1 });
+    {
+      const seen = events();
+      const client = guardClient(pca, { observer, clock: guardClock(tenant.clock), onEvent: (e) => seen.push(e) });
+      expect(await rejection(client.acquireTokenSilent({ account, scopes: USER_READ }))).toMatchObject({ kind: "mfa_required", suppressed: false });
+      expect(await rejection(client.acquireTokenSilent({ account, scopes: USER_READ }))).toMatchObject({ kind: "mfa_required", suppressed: true });
+      const signedIn = await client.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(USERS.ada), scopes: USER_READ });
+      expect(signedIn.account.homeAccountId).toBe(account.homeAccountId);
+      expect(seen.of("released")).toEqual([expect.objectContaining({ reason: "signed_in" })]);
+      expect((await client.acquireTokenSilent({ account, scopes: USER_READ })).accessToken).toMatch(/^simAT\./);
+    }
+  });
+
+  it("reset({ user }) by user name also clears what silent calls recorded under the account", async () => {
+    const { pca, observer } = await browserApp(tenant);
+    const account = await signIn(tenant, pca);
+    const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
+    tenant.sim.inject({ status: 400, code: 50053, times: 1, match: { grant: "refresh_token" } });
+    expect(await rejection(client.acquireTokenSilent({ account, scopes: USER_READ }))).toMatchObject({ kind: "account_locked", suppressed: false });
+    await client.reset({ user: USERS.ada });
+    expect((await client.acquireTokenSilent({ account, scopes: USER_READ })).accessToken).toMatch(/^simAT\./);
+  });
+});
+
 describe("typed errors and pass-through", () => {
   it("a direct server error is typed with MSAL's error as cause and the observed HTTP status", async () => {
     const { pca, observer } = await browserApp(tenant);

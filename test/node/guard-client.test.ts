@@ -312,6 +312,45 @@ describe("throttling, Conditional Access, interaction", () => {
   });
 });
 
+describe("a sign-in clears what it disproves", () => {
+  it.each([
+    ["with the user's login hint", { loginHint: USERS.ada }],
+    ["choosing the account in the browser (no hint)", {}],
+  ])("silent calls held back for MFA go again as soon as an interactive sign-in %s succeeds", async (_, hint) => {
+    const app = publicApp();
+    const first = await app.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    const policyId = "aaaaaaaa-0000-4000-8000-00000000000b";
+    tenant.sim.addConditionalAccessRule({ policyId, users: [USERS.ada], action: "require_mfa" });
+    tenant.sim.setInteractiveUser(USERS.ada);
+    try {
+      const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock) });
+      const silent = () => client.acquireTokenSilent({ scopes: USER_READ, account: first!.account!, forceRefresh: true });
+      expect(await rejection(silent())).toMatchObject({ kind: "mfa_required", suppressed: false });
+      expect(await rejection(silent())).toMatchObject({ kind: "mfa_required", suppressed: true });
+      const signedIn = await client.acquireTokenInteractive({ scopes: USER_READ, openBrowser: tenant.sim.openBrowser, ...hint });
+      expect(signedIn.account?.username).toBe(USERS.ada);
+      // The user did what the block was waiting for: silent calls go (and succeed) at once.
+      expect((await silent())?.account?.username).toBe(USERS.ada);
+      expect((await client.status()).suppressions).toEqual([]);
+    } finally {
+      tenant.sim.removeConditionalAccessRule(policyId);
+      tenant.sim.setInteractiveUser(undefined);
+    }
+  });
+
+  it("an operator's reset by user name also clears what silent calls (keyed by the account) recorded", async () => {
+    const app = publicApp();
+    const first = await app.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock) });
+    tenant.sim.inject({ status: 400, code: 50053, match: { grant: "refresh_token" }, times: 1 });
+    const silent = () => client.acquireTokenSilent({ scopes: USER_READ, account: first!.account!, forceRefresh: true });
+    expect(await rejection(silent())).toMatchObject({ kind: "account_locked", suppressed: false });
+    expect(await rejection(silent())).toMatchObject({ kind: "account_locked", suppressed: true });
+    await client.reset({ user: USERS.ada });
+    expect((await silent())?.account?.username).toBe(USERS.ada);
+  });
+});
+
 describe("the wrapper", () => {
   it("passes a success through untouched", async () => {
     const app = daemonApp();

@@ -12,6 +12,7 @@ import { MemoryStore } from "./memory-store.js";
 import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } from "./policy.js";
 import {
   afterFailure,
+  afterSignIn,
   afterSuccess,
   blockReason,
   decide,
@@ -95,6 +96,15 @@ export interface GuardRequest<T> {
   readonly send: () => Promise<T>;
   /** False for results that are failures in disguise (null, empty access token). @default result is not null/undefined */
   readonly isSuccess?: ((result: T) => boolean) | undefined;
+  /**
+   * The names of the user a successful result signed in (its account's user name and home
+   * account id), for calls that sign someone in (interactive, authorization code, password).
+   * The success then also clears that user's lockout, and block on these scopes, recorded
+   * under those names by other methods (silent calls go by the account, password calls by
+   * the user name), or when the request named nobody: the user just proved them over.
+   * Leave it out for silent calls. At most 4 names are used.
+   */
+  readonly signedInUsers?: ((result: T) => readonly (string | undefined)[]) | undefined;
   /** The raw HTTP response a network observer saw for this failure, if any (restores status, Retry-After, codes). */
   readonly responseFor?: ((error: unknown) => unknown) | undefined;
 }
@@ -113,7 +123,7 @@ export type GuardEvent =
     }
   | { readonly type: "suppressed"; readonly method: string; readonly identity: string; readonly kind: GuardErrorKind; readonly reason: SuppressionReason; readonly retryAt: number }
   | { readonly type: "probe"; readonly method: string; readonly identity: string }
-  | { readonly type: "released"; readonly identity: string; readonly reason: "probe_succeeded" | "reset" }
+  | { readonly type: "released"; readonly identity: string; readonly reason: "probe_succeeded" | "signed_in" | "reset" }
   | { readonly type: "retry"; readonly method: string; readonly identity: string; readonly attempt: number; readonly delayMs: number; readonly kind: GuardErrorKind }
   | { readonly type: "store_error"; readonly operation: "get" | "set" | "delete" | "lease" | "secret"; readonly error: unknown };
 
@@ -601,6 +611,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
             if (admission.markContact) await markContact(identityKey);
             // The happy path writes nothing, so skips the call (and its await) altogether.
             if (probing || !isEmptyIdentity(admission.identity)) await recordSuccess(identityKey, admission.identity, facts, probing);
+            if (request.signedInUsers !== undefined) await recordSignIn(request, keys, facts.scopeKey, result as T);
             return result as T;
           }
           failure = new EmptyTokenResult(result);
@@ -799,6 +810,25 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     const next = afterSuccess(current, facts);
     await (isEmptyIdentity(next) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify(next), identityTtlMs(next, now)));
     if (current.lockout !== undefined) emit?.({ type: "released", identity: identityKey, reason: "probe_succeeded" });
+  }
+
+  /** A sign-in succeeded: clears the signed-in user's lockout and block on these scopes under each of the user's names. */
+  async function recordSignIn<T>(request: GuardRequest<T>, keys: IdentityKeys, scopeKey: string, result: T): Promise<void> {
+    const names = safeCall(() => request.signedInUsers?.(result));
+    if (!Array.isArray(names)) return;
+    const users = new Set(names.filter((name): name is string => typeof name === "string" && name.length > 0 && name.length <= 1_024).map((name) => name.toLowerCase()));
+    for (const user of [...users].slice(0, 4)) {
+      const identityKey = await identityKeyOf({ authority: request.identity.authority, clientId: request.identity.clientId, user });
+      if (identityKey === keys.identityKey) continue; // the call's own identity: recordSuccess's
+      const raw = await read(`i:${identityKey}`);
+      if (raw === undefined) continue;
+      const now = clock.now();
+      const current = parseIdentityRecord(raw, now, policy);
+      const next = afterSignIn(current, scopeKey);
+      if (next === current) continue;
+      await (isEmptyIdentity(next) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify(next), identityTtlMs(next, now)));
+      emit?.({ type: "released", identity: identityKey, reason: "signed_in" });
+    }
   }
 
   async function status(): Promise<GuardStatus> {

@@ -269,6 +269,17 @@ export function afterSuccess(identity: IdentityRecord, call: CallFacts): Identit
   return compact({ v: RECORD_VERSION, latches, blocks });
 }
 
+/**
+ * The identity record after the user signed in successfully through another call (another
+ * method, or a request that named nobody): no lockout, no block on those scopes. Latches
+ * stay (they are about one credential). Returns the record itself when nothing changes.
+ */
+export function afterSignIn(identity: IdentityRecord, scopeKey: string): IdentityRecord {
+  if (identity.lockout === undefined && identity.blocks?.[scopeKey] === undefined) return identity;
+  const blocks = identity.blocks === undefined ? undefined : omit(identity.blocks, scopeKey);
+  return compact({ v: RECORD_VERSION, latches: identity.latches, blocks });
+}
+
 /** True when the record holds nothing (it can be deleted). */
 export function isEmptyIdentity(record: IdentityRecord): boolean {
   return record.lockout === undefined && (record.latches?.length ?? 0) === 0 && Object.keys(record.blocks ?? {}).length === 0;
