@@ -127,6 +127,10 @@ const INTERACTIVE_KINDS: ReadonlySet<GuardErrorKind> = new Set(["mfa_required", 
 const CARRIED = ["scopes", "account", "authority", "loginHint", "domainHint", "sid", "extraQueryParameters", "tokenQueryParameters"] as const;
 const FLIGHT_FIELDS = ["claims", "forceRefresh", "cacheLookupPolicy", "authority", "code", "sid", "loginHint", "domainHint", "prompt", "redirectUri", "state"] as const;
 const PENDING_REDIRECT_KEY = "msal-guard.redirect";
+/** msal-browser's `CacheLookupPolicy.AccessToken` (4.x, 5.x): the cached access token or an error, never a request. */
+const CACHED_ACCESS_TOKEN_ONLY = 1;
+/** `CacheLookupPolicy` values that let MSAL answer from a cached access token: Default, AccessToken, AccessTokenAndRefreshToken. */
+const CACHE_FIRST_POLICIES: ReadonlySet<unknown> = new Set([undefined, 0, 1, 3]);
 /** MSAL's own "interaction in progress" marker (msal-browser 2.x to 5.x), in its temporary cache storage. */
 const MSAL_INTERACTION_KEY = "msal.interaction.status";
 
@@ -313,6 +317,8 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
       unnamedUser: identity.user === undefined,
       flightKey: flightKeyOf(r),
       send,
+      // A call the guard would suppress asks MSAL for the cached access token alone (no request).
+      fromCache: method === "acquireTokenSilent" ? () => (cacheable(r) ? target.acquireTokenSilent!.call(app, { ...r, cacheLookupPolicy: CACHED_ACCESS_TOKEN_ONLY }) : Promise.resolve(undefined)) : undefined,
       isSuccess: redirect ? () => true : isTokenResult,
       // A sign-in (popup, code) clears what silent calls recorded under the account; a redirect's result comes back through handleRedirectPromise.
       signedInUsers: silent || redirect ? undefined : namesOfAccount,
@@ -477,6 +483,11 @@ const SKIPPED: unique symbol = Symbol("skipped");
 /** A token result MSAL really issued: not null, with a non-empty access or ID token. */
 function isTokenResult(result: unknown): boolean {
   return str(read(result, "accessToken")) !== undefined || str(read(result, "idToken")) !== undefined;
+}
+
+/** Whether MSAL would look at its cached access tokens for this silent request. */
+function cacheable(request: Request): boolean {
+  return CACHE_FIRST_POLICIES.has(request.cacheLookupPolicy) && request.forceRefresh !== true && request.claims === undefined;
 }
 
 let noFlightFields: string | undefined;

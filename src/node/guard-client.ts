@@ -26,6 +26,12 @@ export interface ResponseSource {
    * guard's answer for errors with no correlation id (managed identity). Optional.
    */
   observe?<T>(run: () => Promise<T>): { readonly result: Promise<T>; readonly lastFailure: unknown };
+  /**
+   * Runs one MSAL call with the network closed (only MSAL's token cache can answer): its
+   * result, or `undefined`. With it, a call the guard would suppress still gets a token MSAL
+   * has cached. Optional.
+   */
+  offline?<T>(run: () => Promise<T>): Promise<T | undefined>;
 }
 
 export interface GuardClientOptions extends SuppressionPolicyOptions {
@@ -103,14 +109,19 @@ interface MethodSpec {
   readonly forUser: boolean;
   /** A success is a sign-in, which clears what other methods recorded for the user (see `GuardRequest.signedInUsers`). */
   readonly signsIn?: boolean;
+  /** MSAL answers this request from its token cache when it can (see `GuardRequest.fromCache`). */
+  readonly cached?: (request: Record<string, unknown>) => boolean;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
 const accountOf = (request: Record<string, unknown>) => str(read(request.account, "homeAccountId")) ?? str(read(request.account, "username"));
 
+// MSAL skips its cache for these requests.
+const cacheableUnless = (...skips: string[]) => (r: Record<string, unknown>) => skips.every((name) => r[name] === undefined || r[name] === false) && r.claims === undefined;
+
 const METHODS: Readonly<Record<string, MethodSpec>> = {
-  acquireTokenByClientCredential: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: true },
-  acquireTokenSilent: { silent: true, forUser: true, user: accountOf, sendsClientCredential: true },
+  acquireTokenByClientCredential: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: true, cached: cacheableUnless("skipCache") },
+  acquireTokenSilent: { silent: true, forUser: true, user: accountOf, sendsClientCredential: true, cached: cacheableUnless("forceRefresh") },
   // The code, refresh token or device code stands for a user the request doesn't name.
   acquireTokenByCode: { silent: false, forUser: true, signsIn: true, user: () => undefined, sendsClientCredential: true },
   acquireTokenByRefreshToken: { silent: true, forUser: true, user: () => undefined, sendsClientCredential: true },
@@ -125,7 +136,7 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
     signsIn: true,
   },
   acquireTokenByDeviceCode: { silent: false, forUser: true, signsIn: true, user: () => undefined, sendsClientCredential: false, personal: true },
-  acquireTokenOnBehalfOf: { silent: false, forUser: true, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true },
+  acquireTokenOnBehalfOf: { silent: false, forUser: true, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true, cached: cacheableUnless("skipCache") },
   acquireTokenByUserFederatedIdentityCredential: {
     silent: false,
     forUser: true,
@@ -134,7 +145,7 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   },
   acquireTokenInteractive: { silent: false, forUser: true, signsIn: true, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
   // ManagedIdentityApplication.acquireToken({ resource })
-  acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
+  acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, cached: cacheableUnless("forceRefresh"), scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
 };
 
 /**
@@ -190,6 +201,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
     return correlationId === undefined ? call?.lastFailure : observer?.responseFor(correlationId);
   };
   const observe = observer?.observe === undefined ? undefined : observer.observe.bind(observer);
+  const offline = observer?.offline === undefined ? undefined : observer.offline.bind(observer);
 
   const appIdentity: GuardIdentity = { authority: appAuthority, clientId: appClientId, user: undefined };
   const wrapped = new Map<string, (request: unknown, ...rest: unknown[]) => Promise<unknown>>();
@@ -229,6 +241,8 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
           call = observed;
           return observed.result;
         },
+        // Read only when the call would be suppressed: nothing on the happy path.
+        fromCache: offline === undefined || spec.cached === undefined ? undefined : async () => (spec.cached!(r) ? offline(() => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest)) : undefined),
         isSuccess: isTokenResult,
         signedInUsers: spec.signsIn === true ? namesOfAccount : undefined,
         responseFor: observer === undefined ? undefined : (error) => responseOf(error, call),

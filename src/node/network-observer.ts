@@ -105,6 +105,14 @@ export interface NetworkObserver {
    * catch (error) { classify(error, { response: observer.responseFor(error) ?? call.lastFailure }) }
    */
   observe<T>(run: () => Promise<T>): ObservedCall<T>;
+  /**
+   * Runs `run` (one MSAL call) with every request it would send through this observer
+   * refused before it leaves, so that only MSAL's token cache can answer. Resolves with what
+   * `run` returned, or `undefined` when it failed (it needed the network, typically). Nothing
+   * is sent or recorded. `guardClient({ observer })` uses it for a call it would suppress:
+   * a token MSAL has cached is still returned.
+   */
+  offline<T>(run: () => Promise<T>): Promise<T | undefined>;
   /** Records held now (expired ones may still count until the next read or write). */
   readonly size: number;
   /** Forgets every record. */
@@ -151,7 +159,7 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
   // Insertion order is age order: a record is re-inserted when replaced.
   const records = new Map<string, ObservedResponse>();
   // The call (see `observe`) a request is sent for, if any.
-  const calls = new AsyncLocalStorage<{ last: ObservedResponse | undefined }>();
+  const calls = new AsyncLocalStorage<{ last: ObservedResponse | undefined; readonly offline?: true }>();
 
   function remember(id: string | undefined, record: ObservedResponse): void {
     const frozen = Object.freeze(record);
@@ -185,6 +193,7 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
 
   async function send<T>(method: "GET" | "POST", url: string, request: NetworkRequestOptions | undefined, msalTimeoutMs: number | undefined): Promise<NetworkResponse<T>> {
     const id = requestCorrelationId(url, request);
+    if (calls.getStore()?.offline) throw new AuthError(ClientAuthErrorCodes.networkError, id ?? "", "msal-guard: request not sent (answering from the token cache only)");
     const bareUrl = withoutQuery(url);
     const limit = msalTimeoutMs !== undefined && msalTimeoutMs > 0 ? Math.min(msalTimeoutMs, timeoutMs) : timeoutMs;
     const controller = new AbortController();
@@ -282,6 +291,13 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
           return call.last;
         },
       };
+    },
+    async offline<T>(run: () => Promise<T>): Promise<T | undefined> {
+      try {
+        return await calls.run({ last: undefined, offline: true }, run);
+      } catch {
+        return undefined;
+      }
     },
     get size() {
       return records.size;

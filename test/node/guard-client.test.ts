@@ -312,6 +312,46 @@ describe("throttling, Conditional Access, interaction", () => {
   });
 });
 
+describe("nothing MSAL's token cache holds is refused", () => {
+  it("while the app is throttled, a token MSAL has cached is still returned, with no request; anything needing the network is refused", async () => {
+    const { createNetworkObserver } = await import("../../src/node/network-observer.js");
+    const observer = createNetworkObserver();
+    const app = new ConfidentialClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.daemon, { clientSecret: SECRET }), system: observer.system(quietLogger) });
+    const seen: GuardEvent[] = [];
+    const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock), observer, onEvent: (e) => seen.push(e) });
+    const cached = await client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT });
+    tenant.sim.throttle({ retryAfter: 600, times: 1 });
+    expect(await rejection(client.acquireTokenByClientCredential({ scopes: ["https://storage.simulator.test/.default"] }))).toMatchObject({ kind: "throttled", suppressed: false });
+    const sent = tokenRequests();
+
+    // MSAL would answer this from its cache: so does the guarded client, untouched.
+    const again = await client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT });
+    expect(again?.accessToken).toBe(cached?.accessToken);
+    expect(again?.fromCache).toBe(true);
+    // Calls that need the network stay refused, without a request.
+    expect(await rejection(client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }))).toMatchObject({ kind: "throttled", suppressed: true });
+    expect(await rejection(client.acquireTokenByClientCredential({ scopes: ["https://storage.simulator.test/.default"] }))).toMatchObject({ kind: "throttled", suppressed: true });
+    expect(tokenRequests()).toBe(sent);
+    const { counts } = await client.status();
+    expect(counts).toMatchObject({ fromCache: 1, suppressed: 2 });
+    expect(seen.filter((e) => e.type === "suppressed")).toHaveLength(2);
+  });
+
+  it("a silent call held back for MFA still gets the token MSAL has cached; only calls that need the network are refused", async () => {
+    const { createNetworkObserver } = await import("../../src/node/network-observer.js");
+    const observer = createNetworkObserver();
+    const app = new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: observer.system(quietLogger) });
+    const first = await app.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock), observer });
+    tenant.sim.inject({ status: 400, code: 50076, error: "interaction_required", match: { grant: "refresh_token" }, times: 1 });
+    const silent = (forceRefresh: boolean) => client.acquireTokenSilent({ scopes: USER_READ, account: first!.account!, forceRefresh });
+    expect(await rejection(silent(true))).toMatchObject({ kind: "mfa_required", suppressed: false });
+    // The access token from the sign-in is still in MSAL's cache and valid: served.
+    expect((await silent(false))?.accessToken).toBe(first?.accessToken);
+    expect(await rejection(silent(true))).toMatchObject({ kind: "mfa_required", suppressed: true });
+  });
+});
+
 describe("a sign-in clears what it disproves", () => {
   it.each([
     ["with the user's login hint", { loginHint: USERS.ada }],

@@ -417,6 +417,24 @@ describe("observe: the failures of one call's requests", () => {
   });
 });
 
+describe("offline: only MSAL's token cache may answer", () => {
+  it("returns what MSAL's cache holds, and sends nothing for what it doesn't", async () => {
+    const observer = createNetworkObserver();
+    const app = daemon(observer);
+    const fresh = await app.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT });
+    tenant.sim.resetLog();
+    const cached = await observer.offline(() => app.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT }));
+    expect(cached?.accessToken).toBe(fresh?.accessToken);
+    await expect(observer.offline(() => app.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }))).resolves.toBeUndefined();
+    await expect(observer.offline(() => app.acquireTokenByClientCredential({ scopes: ["https://storage.simulator.test/.default"] }))).resolves.toBeUndefined();
+    expect(tenant.sim.requests).toEqual([]);
+    expect(observer.size).toBe(0);
+    // Outside offline(), the same app sends as usual.
+    await app.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true });
+    expect(tenant.sim.requests).toHaveLength(1);
+  });
+});
+
 describe("timeouts, without a server", () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -45,7 +45,7 @@ describe("acquireTokenInteractive with sim.openBrowser", () => {
   it("a sign-in the service refuses reaches msal-node as the error Entra posted back", async () => {
     sim.setInteractiveUser(ADA);
     sim.failSignIns({ code: 50053 });
-    const error = await app().acquireTokenInteractive({ scopes: ["User.Read"], openBrowser: sim.openBrowser }).catch((e: unknown) => e as Record<string, unknown>);
+    const error = await app().acquireTokenInteractive({ scopes: ["User.Read"], openBrowser: sim.openBrowser }).then(() => ({}) as Record<string, unknown>, (e: unknown) => e as Record<string, unknown>);
     expect(String(error.errorMessage)).toContain("AADSTS50053");
     expect(sim.requests.map((r) => r.endpoint)).toEqual(["authorize"]);
   });

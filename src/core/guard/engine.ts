@@ -94,6 +94,15 @@ export interface GuardRequest<T> {
   readonly alwaysSendsCredential?: boolean | undefined;
   /** Sends the request (calls MSAL). */
   readonly send: () => Promise<T>;
+  /**
+   * Runs the call with the network closed, so that only MSAL's token cache can answer it:
+   * the result, or `undefined` when the cache could not (nothing sent either way). Used for
+   * a call that would be suppressed: a token MSAL holds is returned as MSAL alone would
+   * return it (counted in {@link GuardCounts.fromCache}), and only calls that need the
+   * network are refused. Leave it out for calls MSAL never answers from its cache (or
+   * that ask it not to: `forceRefresh`, `skipCache`, `claims`).
+   */
+  readonly fromCache?: (() => Promise<T | undefined>) | undefined;
   /** False for results that are failures in disguise (null, empty access token). @default result is not null/undefined */
   readonly isSuccess?: ((result: T) => boolean) | undefined;
   /**
@@ -173,6 +182,8 @@ export interface GuardCounts {
   suppressed: number;
   /** Calls that joined an identical call already in flight. */
   shared: number;
+  /** Calls that would have been suppressed, answered instead from MSAL's token cache without a request (see {@link GuardRequest.fromCache}). */
+  fromCache: number;
   probes: number;
   /** Calls that made first contact for an identity nothing was recorded for (see {@link GuardRequest.alwaysSendsCredential}). */
   firstContacts: number;
@@ -318,7 +329,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   const identityKeys = new TupleCache<IdentityKeys>(MAX_KNOWN); // [authority as given, client id, user as given or ""]
   const scopeKeys = new Map<string, string>(); // see scopeCacheId
   const flightKeys = new TupleCache<string>(MAX_FLIGHT_KEYS); // see flightKeyOf
-  const counts: GuardCounts = { calls: 0, sent: 0, succeeded: 0, failed: 0, suppressed: 0, shared: 0, probes: 0, firstContacts: 0, contactWaits: 0, retries: 0, failuresByKind: {}, suppressedByReason: {} };
+  const counts: GuardCounts = { calls: 0, sent: 0, succeeded: 0, failed: 0, suppressed: 0, shared: 0, fromCache: 0, probes: 0, firstContacts: 0, contactWaits: 0, retries: 0, failuresByKind: {}, suppressedByReason: {} };
   // How long a first contact made is remembered: as long as one may take (its lease).
   const contactTtlMs = Math.max(1_000, policy.probeLeaseMs);
   let retryTokens = 10;
@@ -589,7 +600,20 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       const nothingRecorded = shared === local && local.getSync(keys.appRecord) === undefined && local.getSync(keys.identityRecord) === undefined;
       // Calls that always send the credential, for a user, may have to wait for a first contact.
       const gated = request.alwaysSendsCredential === true && !!request.identity.user;
-      if (gated || !nothingRecorded) admission = await admit(request, facts, keys, gated);
+      if (gated || !nothingRecorded) {
+        try {
+          admission = await admit(request, facts, keys, gated);
+        } catch (error) {
+          if (!(error instanceof Refusal)) throw error;
+          // MSAL's token cache may still answer: then nothing is lost, and nothing was sent.
+          const cached = request.fromCache === undefined ? undefined : await safeCache(request);
+          if (cached !== undefined) {
+            counts.fromCache++;
+            return cached;
+          }
+          throw refuse(request.method, keys, error);
+        }
+      }
       // A probe's admission holds the lease and a lockout; a first contact's, the lease alone.
       const probing = admission.holder !== undefined && admission.identity.lockout !== undefined;
       retryTokens = Math.min(10, retryTokens + policy.retry.budgetRatio);
@@ -696,7 +720,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
           await unlease(leaseKey, contactHolder);
           contactHolder = undefined;
         }
-        if (verdict.action === "suppress") throw suppress(request.method, keys, verdict.kind, verdict.codes, verdict.until, verdict.reason);
+        if (verdict.action === "suppress") throw new Refusal(verdict.kind, verdict.codes, verdict.until, verdict.reason);
         if (unknown) {
           const holder = nextHolder();
           if (await lease(leaseKey, holder)) {
@@ -719,7 +743,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         // A probe: this call may go only while it holds the lease (one probe per window).
         const holder = nextHolder();
         if (!(await lease(leaseKey, holder))) {
-          throw suppress(request.method, keys, "account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
+          throw new Refusal("account_locked", identity.lockout?.codes ?? [50053], now + policy.probeLeaseMs, "probe_in_flight");
         }
         // Another caller's probe may have answered between our read and our lease (a new
         // window, or a release): decide again on what the store says now.
@@ -727,7 +751,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         const again = decide(fresh.app, fresh.identity, facts, clock.now());
         if (again.action !== "probe") {
           await unlease(leaseKey, holder);
-          if (again.action === "suppress") throw suppress(request.method, keys, again.kind, again.codes, again.until, again.reason);
+          if (again.action === "suppress") throw new Refusal(again.kind, again.codes, again.until, again.reason);
           return { identity, holder: undefined, markContact: gated };
         }
         counts.probes++;
@@ -759,11 +783,23 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     await write(`c:${identityKey}`, `{"at":${clock.now()}}`, contactTtlMs);
   }
 
-  function suppress(method: string, keys: IdentityKeys, kind: GuardErrorKind, codes: readonly number[], until: number, reason: SuppressionReason): MsalGuardError {
+  /** The suppressed error for a refused call, counted and announced. */
+  function refuse(method: string, keys: IdentityKeys, { kind, codes, until, reason }: Refusal): MsalGuardError {
     counts.suppressed++;
     counts.suppressedByReason[reason] = (counts.suppressedByReason[reason] ?? 0) + 1;
     emit?.({ type: "suppressed", method, identity: keys.identityKey, kind, reason, retryAt: until });
     return suppressedError(kind, codes, until, reason, lastErrorKey(keys, kind));
+  }
+
+  /** The call answered from MSAL's cache alone, or `undefined` (the cache can't answer, or failed). */
+  async function safeCache<T>(request: GuardRequest<T>): Promise<T | undefined> {
+    try {
+      const result = await request.fromCache?.();
+      if (result === undefined || result === null) return undefined;
+      return (request.isSuccess === undefined ? true : request.isSuccess(result)) ? result : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Where the last error of a kind is kept: throttling is the app's (any of its identities met it), the rest the identity's. */
@@ -896,6 +932,16 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   }
 
   return { execute, status, reset, identityKeyOf, policy };
+}
+
+/** A call `admit` decided to suppress, thrown to `runCall`, which tries MSAL's cache, then refuses (not an error the caller sees: see `refuse`). */
+class Refusal {
+  constructor(
+    readonly kind: GuardErrorKind,
+    readonly codes: readonly number[],
+    readonly until: number,
+    readonly reason: SuppressionReason,
+  ) {}
 }
 
 /** An authority as keys are made of it: lower-case, without trailing slashes. */
