@@ -12,7 +12,7 @@ import {
   type SuppressionEngine,
 } from "../core/guard/engine.js";
 import { hashKey, isHashKey } from "../core/guard/keys.js";
-import { namesOfAccount, otherNames } from "../core/guard/accounts.js";
+import { namesOfAccount, resetEveryName } from "../core/guard/accounts.js";
 import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
 import { systemGuardClock, type GuardClock, type GuardStore } from "../core/guard/store.js";
 import type { GuardErrorKind } from "../core/kinds.js";
@@ -465,14 +465,9 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
 
   const controls: BrowserGuardControls = {
     status: () => engine.status(),
-    reset: async (scope) => {
-      const base = { authority: appAuthority, clientId: appClientId, ...scope };
-      await engine.reset(base);
-      // Silent calls go by the home account id, hinted ones by the user name: clear both.
-      if (typeof scope?.user !== "string") return;
-      const accounts = safe(() => (app as unknown as { getAllAccounts?: () => unknown }).getAllAccounts?.());
-      for (const user of Array.isArray(accounts) ? otherNames(accounts, scope.user) : []) await engine.reset({ ...base, user });
-    },
+    // Silent calls go by the home account id, hinted ones by the user name: clear both.
+    reset: (scope) =>
+      resetEveryName(engine.reset, { authority: appAuthority, clientId: appClientId, ...scope }, safe(() => (app as unknown as { getAllAccounts?: () => unknown }).getAllAccounts?.())),
   };
 
   return guardedProxy(app, wrapped, controls) as GuardedBrowserClient<App>;

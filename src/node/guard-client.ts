@@ -15,7 +15,7 @@ import {
 import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
 import type { GuardClock, GuardStore } from "../core/guard/store.js";
 import { read } from "../core/read.js";
-import { namesOfAccount, otherNames } from "../core/guard/accounts.js";
+import { namesOfAccount, resetEveryName } from "../core/guard/accounts.js";
 
 /** Anything that can tell the raw HTTP response of a failed request by correlation id (see `createNetworkObserver`). */
 export interface ResponseSource {
@@ -109,19 +109,16 @@ interface MethodSpec {
   readonly forUser: boolean;
   /** A success is a sign-in, which clears what other methods recorded for the user (see `GuardRequest.signedInUsers`). */
   readonly signsIn?: boolean;
-  /** MSAL answers this request from its token cache when it can (see `GuardRequest.fromCache`). */
-  readonly cached?: (request: Record<string, unknown>) => boolean;
+  /** MSAL answers this method from its token cache when it can (see `GuardRequest.fromCache`; a request that skips the cache needs the network, so is refused). */
+  readonly cached?: boolean;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
 const accountOf = (request: Record<string, unknown>) => str(read(request.account, "homeAccountId")) ?? str(read(request.account, "username"));
 
-// MSAL skips its cache for these requests.
-const cacheableUnless = (...skips: string[]) => (r: Record<string, unknown>) => skips.every((name) => r[name] === undefined || r[name] === false) && r.claims === undefined;
-
 const METHODS: Readonly<Record<string, MethodSpec>> = {
-  acquireTokenByClientCredential: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: true, cached: cacheableUnless("skipCache") },
-  acquireTokenSilent: { silent: true, forUser: true, user: accountOf, sendsClientCredential: true, cached: cacheableUnless("forceRefresh") },
+  acquireTokenByClientCredential: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: true, cached: true },
+  acquireTokenSilent: { silent: true, forUser: true, user: accountOf, sendsClientCredential: true, cached: true },
   // The code, refresh token or device code stands for a user the request doesn't name.
   acquireTokenByCode: { silent: false, forUser: true, signsIn: true, user: () => undefined, sendsClientCredential: true },
   acquireTokenByRefreshToken: { silent: true, forUser: true, user: () => undefined, sendsClientCredential: true },
@@ -136,7 +133,7 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
     signsIn: true,
   },
   acquireTokenByDeviceCode: { silent: false, forUser: true, signsIn: true, user: () => undefined, sendsClientCredential: false, personal: true },
-  acquireTokenOnBehalfOf: { silent: false, forUser: true, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true, cached: cacheableUnless("skipCache") },
+  acquireTokenOnBehalfOf: { silent: false, forUser: true, user: (r) => userOfAssertion(r.oboAssertion), sendsClientCredential: true, cached: true },
   acquireTokenByUserFederatedIdentityCredential: {
     silent: false,
     forUser: true,
@@ -145,7 +142,7 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   },
   acquireTokenInteractive: { silent: false, forUser: true, signsIn: true, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
   // ManagedIdentityApplication.acquireToken({ resource })
-  acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, cached: cacheableUnless("forceRefresh"), scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
+  acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, cached: true, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
 };
 
 /**
@@ -213,6 +210,8 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
     // What the call sends when the request adds no credential of its own: the same every call.
     const credentialWithoutOwn = appCredential === null ? undefined : JSON.stringify([null, appCredential]);
     const alwaysSendsCredential = spec.alwaysSendsCredential === true;
+    // The call's own send, with the network closed: MSAL's cache answers, or nothing does.
+    const fromCache = spec.cached === true ? offline : undefined;
     wrapped.set(method, (request: unknown, ...rest: unknown[]) => {
       const r = (typeof request === "object" && request !== null ? request : {}) as Record<string, unknown>;
       const authority = str(r.authority);
@@ -241,8 +240,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
           call = observed;
           return observed.result;
         },
-        // Read only when the call would be suppressed: nothing on the happy path.
-        fromCache: offline === undefined || spec.cached === undefined ? undefined : async () => (spec.cached!(r) ? offline(() => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest)) : undefined),
+        fromCache,
         isSuccess: isTokenResult,
         signedInUsers: spec.signsIn === true ? namesOfAccount : undefined,
         responseFor: observer === undefined ? undefined : (error) => responseOf(error, call),
@@ -252,21 +250,16 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
 
   // Silent calls go by the account's home account id, password calls by the user name: a
   // reset for one user clears both, when the app's token cache knows the account.
-  const otherNamesOf = async (user: string): Promise<string[]> => {
+  const accounts = async (): Promise<unknown> => {
     try {
-      const accounts: unknown = await (app as unknown as { getTokenCache?: () => { getAllAccounts(): Promise<unknown[]> } }).getTokenCache?.().getAllAccounts();
-      return Array.isArray(accounts) ? otherNames(accounts, user) : [];
+      return await (app as unknown as { getTokenCache?: () => { getAllAccounts(): Promise<unknown[]> } }).getTokenCache?.().getAllAccounts();
     } catch {
-      return []; // no token cache (managed identity), or one that fails: the name given is reset
+      return undefined; // no token cache (managed identity), or one that fails: the name given is reset
     }
   };
   const controls: GuardControls = {
     status: () => engine.status(),
-    reset: async (scope) => {
-      const base = { authority: appAuthority, clientId: appClientId, ...scope };
-      await engine.reset(base);
-      if (typeof scope?.user === "string") for (const user of await otherNamesOf(scope.user)) await engine.reset({ ...base, user });
-    },
+    reset: async (scope) => resetEveryName(engine.reset, { authority: appAuthority, clientId: appClientId, ...scope }, scope?.user === undefined ? undefined : await accounts()),
   };
 
   return guardedProxy(app, wrapped, controls) as GuardedClient<App>;

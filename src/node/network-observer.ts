@@ -277,7 +277,8 @@ export function createNetworkObserver(options: NetworkObserverOptions = {}): Net
       return found?.[1];
     },
     observe<T>(run: () => Promise<T>): ObservedCall<T> {
-      const call: { last: ObservedResponse | undefined } = { last: undefined };
+      // Inside offline(), the call stays offline.
+      const call: { last: ObservedResponse | undefined; offline?: true } = calls.getStore()?.offline ? { last: undefined, offline: true } : { last: undefined };
       const result = calls.run(call, () => {
         try {
           return Promise.resolve(run());

@@ -4,6 +4,7 @@
  * concerns the user, whichever name it came with.
  */
 import { read } from "../read.js";
+import type { ResetScope } from "./engine.js";
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
 
@@ -13,8 +14,15 @@ export function namesOfAccount(result: unknown): (string | undefined)[] {
   return [str(read(account, "username")), str(read(account, "homeAccountId"))];
 }
 
+/** Resets `scope`, and when it names a user, the same under that user's other names among MSAL's `accounts`. */
+export async function resetEveryName(reset: (scope: ResetScope) => Promise<void>, scope: ResetScope, accounts: unknown): Promise<void> {
+  await reset(scope);
+  if (typeof scope.user !== "string" || !Array.isArray(accounts)) return;
+  for (const user of otherNames(accounts, scope.user)) await reset({ ...scope, user });
+}
+
 /** The other names (user name, home account id) of the accounts among `accounts` that go by `user`. */
-export function otherNames(accounts: readonly unknown[], user: string): string[] {
+function otherNames(accounts: readonly unknown[], user: string): string[] {
   const wanted = user.toLowerCase();
   const names = new Set<string>();
   for (const account of accounts) {

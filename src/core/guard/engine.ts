@@ -95,14 +95,14 @@ export interface GuardRequest<T> {
   /** Sends the request (calls MSAL). */
   readonly send: () => Promise<T>;
   /**
-   * Runs the call with the network closed, so that only MSAL's token cache can answer it:
+   * Runs `send` with the network closed, so that only MSAL's token cache can answer it:
    * the result, or `undefined` when the cache could not (nothing sent either way). Used for
    * a call that would be suppressed: a token MSAL holds is returned as MSAL alone would
    * return it (counted in {@link GuardCounts.fromCache}), and only calls that need the
    * network are refused. Leave it out for calls MSAL never answers from its cache (or
    * that ask it not to: `forceRefresh`, `skipCache`, `claims`).
    */
-  readonly fromCache?: (() => Promise<T | undefined>) | undefined;
+  readonly fromCache?: ((send: () => Promise<T>) => Promise<T | undefined>) | undefined;
   /** False for results that are failures in disguise (null, empty access token). @default result is not null/undefined */
   readonly isSuccess?: ((result: T) => boolean) | undefined;
   /**
@@ -794,7 +794,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   /** The call answered from MSAL's cache alone, or `undefined` (the cache can't answer, or failed). */
   async function safeCache<T>(request: GuardRequest<T>): Promise<T | undefined> {
     try {
-      const result = await request.fromCache?.();
+      const result = await request.fromCache?.(request.send);
       if (result === undefined || result === null) return undefined;
       return (request.isSuccess === undefined ? true : request.isSuccess(result)) ? result : undefined;
     } catch {
