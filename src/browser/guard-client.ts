@@ -12,6 +12,7 @@ import {
   type SuppressionEngine,
 } from "../core/guard/engine.js";
 import { hashKey, isHashKey } from "../core/guard/keys.js";
+import { requestVariant } from "../core/guard/flight.js";
 import { namesOfAccount, resetEveryName } from "../core/guard/accounts.js";
 import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
 import { systemGuardClock, type GuardClock, type GuardStore } from "../core/guard/store.js";
@@ -125,7 +126,8 @@ const METHODS: readonly Method[] = ["acquireTokenSilent", "ssoSilent", "acquireT
 const INTERACTIVE_KINDS: ReadonlySet<GuardErrorKind> = new Set(["mfa_required", "consent_required", "interaction_required"]);
 /** Request fields carried into the guard's own interactive attempt. */
 const CARRIED = ["scopes", "account", "authority", "loginHint", "domainHint", "sid", "extraQueryParameters", "tokenQueryParameters"] as const;
-const FLIGHT_FIELDS = ["claims", "forceRefresh", "cacheLookupPolicy", "authority", "code", "sid", "loginHint", "domainHint", "prompt", "redirectUri", "state"] as const;
+/** Request fields the engine keys on its own (identity, scopes) or that never change what is sent: not part of the flight key. */
+const KEYED_BY_ENGINE: ReadonlySet<string> = new Set(["scopes", "correlationId", "authority"]);
 const PENDING_REDIRECT_KEY = "msal-guard.redirect";
 /** msal-browser's `CacheLookupPolicy.AccessToken` (4.x, 5.x): the cached access token or an error, never a request. */
 const CACHED_ACCESS_TOKEN_ONLY = 1;
@@ -315,7 +317,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
       scopes,
       silent,
       unnamedUser: identity.user === undefined,
-      flightKey: flightKeyOf(r),
+      flightKey: requestVariant(r, KEYED_BY_ENGINE),
       send,
       // A call the guard would suppress asks MSAL for the cached access token alone (no request).
       fromCache: method === "acquireTokenSilent" ? () => (cacheable(r) ? target.acquireTokenSilent!.call(app, { ...r, cacheLookupPolicy: CACHED_ACCESS_TOKEN_ONLY }) : Promise.resolve(undefined)) : undefined,
@@ -483,18 +485,6 @@ function isTokenResult(result: unknown): boolean {
 /** Whether MSAL would look at its cached access tokens for this silent request. */
 function cacheable(request: Request): boolean {
   return CACHE_FIRST_POLICIES.has(request.cacheLookupPolicy) && request.forceRefresh !== true && request.claims === undefined;
-}
-
-let noFlightFields: string | undefined;
-
-function flightKeyOf(request: Request): string {
-  const parts = FLIGHT_FIELDS.map((key) => {
-    const value = request[key];
-    return typeof value === "string" || typeof value === "boolean" || typeof value === "number" ? value : null;
-  });
-  // Most requests set none of them: their key is always the same, built once.
-  if (parts.every((part) => part === null)) return (noFlightFields ??= JSON.stringify(parts));
-  return JSON.stringify(parts);
 }
 
 function newCorrelationId(): string {

@@ -4,6 +4,7 @@ import type {
   PublicClientApplication,
 } from "@azure/msal-node";
 import { guardedProxy } from "../core/guard/wrap.js";
+import { requestVariant } from "../core/guard/flight.js";
 import {
   createSuppressionEngine,
   type GuardEvent,
@@ -232,7 +233,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
         unnamedUser: spec.forUser && user === undefined,
         alwaysSendsCredential,
         // Whoever completes a device code or browser sign-in gets its token: never shared with another call.
-        flightKey: spec.personal === true ? `personal:${++personalCalls}` : flightKeyOf(r),
+        flightKey: spec.personal === true ? `personal:${++personalCalls}` : requestVariant(r, KEYED_BY_ENGINE),
         send: () => {
           const run = () => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest);
           if (observe === undefined) return run();
@@ -291,26 +292,8 @@ function scopesOf(scopes: unknown): readonly string[] {
   return scopes.every(isString) ? (scopes as string[]) : scopes.filter(isString);
 }
 
-/** The flight key of a request that sets none of the fields below. */
-const NO_FLIGHT_FIELDS = JSON.stringify(new Array(11).fill(null));
-
-/** Request properties that make two otherwise identical calls different. */
-function flightKeyOf(request: Record<string, unknown>): string {
-  // Read by name rather than through a list of names: this runs on every call, and reading
-  // properties by a variable name is several times slower.
-  const { claims, forceRefresh, skipCache, tenantId, azureRegion, resource, redirectUri, code, refreshToken, oboAssertion, assertion } = request;
-  // Most requests set none of them: one constant key, and no array built.
-  if (
-    claims === undefined && forceRefresh === undefined && skipCache === undefined && tenantId === undefined && azureRegion === undefined && resource === undefined &&
-    redirectUri === undefined && code === undefined && refreshToken === undefined && oboAssertion === undefined && assertion === undefined
-  ) {
-    return NO_FLIGHT_FIELDS;
-  }
-  const parts = [claims, forceRefresh, skipCache, tenantId, azureRegion, resource, redirectUri, code, refreshToken, oboAssertion, assertion].map((value) =>
-    typeof value === "string" || typeof value === "boolean" ? value : null,
-  );
-  return JSON.stringify(parts);
-}
+/** Request fields the engine keys on its own (identity, scopes, credential fingerprint): not part of the flight key. */
+const KEYED_BY_ENGINE: ReadonlySet<string> = new Set(["scopes", "correlationId", "authority", "password"]);
 
 /** The user an on-behalf-of assertion speaks for (`oid`, else `sub`), from its unverified payload. */
 function userOfAssertion(assertion: unknown): string | undefined {

@@ -461,6 +461,19 @@ describe("typed errors and pass-through", () => {
     expect(error.classification.httpStatus).toBe(400);
   });
 
+  it("shares one MSAL call only among concurrent calls whose requests agree beyond scopes and account (here a resource, as MSAL's own de-duplication tells them apart)", async () => {
+    const { pca, observer } = await browserApp(tenant);
+    const account = await signIn(tenant, pca);
+    tenant.sim.resetLog();
+    const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
+    const from = (resource?: string) => client.acquireTokenSilent({ account, scopes: USER_READ, forceRefresh: true, ...(resource === undefined ? {} : { resource }) });
+    const [plain, forGraph, forGraphToo] = await Promise.all([from(), from("https://graph.microsoft.com"), from("https://graph.microsoft.com")]);
+    expect(tokenRequests(tenant)).toBe(2);
+    expect(forGraphToo).toBe(forGraph);
+    expect(plain).not.toBe(forGraph);
+    expect((await client.status()).counts).toMatchObject({ calls: 3, sent: 2, shared: 1 });
+  });
+
   it("works without an observer, and other methods pass through bound to the app", async () => {
     const { pca } = await browserApp(tenant);
     const account = await signIn(tenant, pca);

@@ -411,6 +411,17 @@ describe("the wrapper", () => {
     expect((await client.status()).counts).toMatchObject({ calls: 50, sent: 1, shared: 49, succeeded: 1 });
   });
 
+  it("never shares one MSAL call between concurrent calls whose requests differ beyond scopes and identity (here the query parameters MSAL sends)", async () => {
+    const client = guardClient(daemonApp(), { clock: simulatedGuardClock(tenant.clock) });
+    // The typings omit extraQueryParameters for client credentials; MSAL still sends it.
+    const from = (source: string) =>
+      client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true, ...({ extraQueryParameters: { sim_source: source } } as object) });
+    await Promise.all([from("198.51.100.1"), from("198.51.100.2"), from("198.51.100.2")]);
+    const sources = tenant.sim.requests.filter((r) => r.endpoint === "token").map((r) => r.sourceAddress);
+    expect(sources.sort()).toEqual(["198.51.100.1", "198.51.100.2"]);
+    expect((await client.status()).counts).toMatchObject({ calls: 3, sent: 2, shared: 1 });
+  });
+
   it("never shares a device code sign-in between concurrent calls: each person gets their own prompt and token", async () => {
     const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
     const prompted: string[] = [];
