@@ -301,11 +301,15 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
     const send = async (): Promise<unknown> => {
       if (ownId !== undefined) observer?.take?.(correlationId); // an id the app reuses: older records aren't this call's
       if (interactive) interacting++;
+      // Only the identity's key crosses the reload: no user name or account id is stored.
+      const replaced = redirect
+        ? savePendingRedirect({ k: identity.user === undefined ? null : await engine.identityKeyOf(identity), a: identity.authority, s: scopes, c: correlationId, t: Date.now() })
+        : undefined;
       try {
-        // Only the identity's key crosses the reload: no user name or account id is stored.
-        if (redirect) savePendingRedirect({ k: identity.user === undefined ? null : await engine.identityKeyOf(identity), a: identity.authority, s: scopes, c: correlationId, t: Date.now() });
         return await target[method]!.call(app, r, ...rest);
       } catch (error) {
+        // MSAL refused to start this redirect (one is already under way): that one's entry stands.
+        if (redirect) restorePendingRedirect(replaced);
         throw recovered(error, method, correlationId) ?? error;
       } finally {
         if (interactive) interacting--;
@@ -519,8 +523,19 @@ interface PendingRedirect {
   readonly t: number;
 }
 
-function savePendingRedirect(pending: PendingRedirect): void {
-  safe(() => globalThis.sessionStorage?.setItem(PENDING_REDIRECT_KEY, JSON.stringify(pending)));
+/** Records the redirect about to start; returns the entry it replaced (`null`: none). */
+function savePendingRedirect(pending: PendingRedirect): string | null | undefined {
+  return safe(() => {
+    const storage = globalThis.sessionStorage;
+    const replaced = storage.getItem(PENDING_REDIRECT_KEY);
+    storage.setItem(PENDING_REDIRECT_KEY, JSON.stringify(pending));
+    return replaced;
+  });
+}
+
+function restorePendingRedirect(replaced: string | null | undefined): void {
+  if (replaced === undefined) return; // storage failed: nothing was written
+  safe(() => (replaced === null ? globalThis.sessionStorage.removeItem(PENDING_REDIRECT_KEY) : globalThis.sessionStorage.setItem(PENDING_REDIRECT_KEY, replaced)));
 }
 
 /** The redirect this tab started (within the hour), validated, and forgotten. */

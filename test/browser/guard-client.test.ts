@@ -13,7 +13,7 @@ import {
 } from "../../src/index.js";
 import { guardClient, type BrowserGuardEvent } from "../../src/browser/index.js";
 import { CA_POLICY_ID, CLIENTS, USERS, startTenant, type Tenant } from "../e2e/fixtures.js";
-import { anyRejection, browserApp, guardClock, popupResult, rejection, signIn, tokenRequests, USER_READ } from "./support.js";
+import { anyRejection, browserApp, followRedirect, guardClock, popupResult, redirectingApp, rejection, signIn, tokenRequests, USER_READ } from "./support.js";
 
 const MINUTE = 60_000;
 /**
@@ -275,47 +275,57 @@ describe("automatic interaction (opt-in)", () => {
 
 describe("handleRedirectPromise", () => {
   it("types a failed redirect sign-in and records it, so the app's next redirect for that user is refused", async () => {
-    const { pca, observer } = await browserApp(tenant);
-    const account = await signIn(tenant, pca);
-    const redirect = vi.spyOn(pca, "acquireTokenRedirect").mockResolvedValue(undefined);
-    const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
-    await client.acquireTokenRedirect({ account, scopes: USER_READ });
-    expect(redirect).toHaveBeenCalledTimes(1);
-
-    // Back from /authorize with a 53003 (as MSAL reports an /authorize error: errorNo a string).
-    const blocked = new msal.InteractionRequiredAuthError("interaction_required", "AADSTS53003: Access has been blocked by Conditional Access policies.", "message_only", undefined, undefined, "corr", CA_CLAIMS, "53003");
-    vi.spyOn(pca, "handleRedirectPromise").mockRejectedValue(blocked);
-    const error = await rejection(client.handleRedirectPromise());
+    const tab = await redirectingApp(tenant);
+    const client = guardClient(tab.pca, { observer: tab.observer, clock: guardClock(tenant.clock) });
+    await client.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.blocked });
+    // Back from /authorize with a 53003 (in the same tab: the guard's redirect results are per page).
+    const hash = await followRedirect(tenant, tab.redirects[0] as string);
+    const error = await rejection(client.handleRedirectPromise({ hash, navigateToLoginRequestUrl: false }));
     expect(error).toBeInstanceOf(ConditionalAccessBlockedError);
-    expect(error.cause).toBe(blocked);
+    expect(error.cause).toMatchObject({ name: "InteractionRequiredAuthError", errorCode: "interaction_required", subError: "message_only" });
+    expect(error.policyIds).toEqual([CA_POLICY_ID]);
 
-    await expect(rejection(client.acquireTokenRedirect({ account, scopes: USER_READ }))).resolves.toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
-    expect(redirect).toHaveBeenCalledTimes(1);
+    await expect(rejection(client.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.blocked }))).resolves.toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
+    expect(tab.redirects).toHaveLength(1);
   });
 
   it("across the page reload, records the outcome for the redirect's user while the tab keeps only a hashed key of that user", async () => {
-    const { pca, observer } = await browserApp(tenant);
-    const account = await signIn(tenant, pca);
-    vi.spyOn(pca, "acquireTokenRedirect").mockResolvedValue(undefined);
-    await guardClient(pca, { observer, clock: guardClock(tenant.clock) }).acquireTokenRedirect({ account, scopes: USER_READ });
+    const tab = await redirectingApp(tenant);
+    await guardClient(tab.pca, { observer: tab.observer, clock: guardClock(tenant.clock) }).acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.blocked });
     const kept = sessionStorage.getItem("msal-guard.redirect") ?? "";
     expect(kept).toMatch(/"k":"[0-9a-f]{32}"/);
-    for (const personal of [account.username, account.homeAccountId, account.localAccountId, account.homeAccountId.split(".")[0] ?? "", "ada"]) {
-      expect(kept.toLowerCase()).not.toContain(personal.toLowerCase());
-    }
+    for (const personal of [USERS.blocked, USERS.blocked.split("@")[0] as string]) expect(kept.toLowerCase()).not.toContain(personal.toLowerCase());
 
     // The page comes back: a new app and guard, the same storage, and /authorize's answer a 53003.
-    const page2 = await browserApp(tenant);
-    const redirect2 = vi.spyOn(page2.pca, "acquireTokenRedirect").mockResolvedValue(undefined);
-    const blocked = new msal.InteractionRequiredAuthError("interaction_required", "AADSTS53003: Access has been blocked by Conditional Access policies.", "message_only", undefined, undefined, "corr", CA_CLAIMS, "53003");
-    vi.spyOn(page2.pca, "handleRedirectPromise").mockRejectedValue(blocked);
+    const hash = await followRedirect(tenant, tab.redirects[0] as string);
+    const page2 = await redirectingApp(tenant);
     const reloaded = guardClient(page2.pca, { observer: page2.observer, clock: guardClock(tenant.clock) });
-    await expect(rejection(reloaded.handleRedirectPromise())).resolves.toBeInstanceOf(ConditionalAccessBlockedError);
+    await expect(rejection(reloaded.handleRedirectPromise({ hash, navigateToLoginRequestUrl: false }))).resolves.toBeInstanceOf(ConditionalAccessBlockedError);
     expect(sessionStorage.getItem("msal-guard.redirect")).toBeNull();
 
-    // Filed under the same identity as a call that names the account: that call is refused.
-    await expect(rejection(reloaded.acquireTokenRedirect({ account, scopes: USER_READ }))).resolves.toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
-    expect(redirect2).not.toHaveBeenCalled();
+    // Filed under the same identity as a call that names the user: that call is refused.
+    await expect(rejection(reloaded.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.blocked }))).resolves.toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
+    expect(page2.redirects).toHaveLength(0);
+  });
+
+  it("a redirect MSAL refuses while another is under way leaves that one's record: its outcome is filed under the user it was for", async () => {
+    const tab = await redirectingApp(tenant);
+    const client = guardClient(tab.pca, { observer: tab.observer, clock: guardClock(tenant.clock) });
+    await client.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.blocked });
+    // The app asks again, for someone else, before the page unloads: MSAL refuses.
+    const refused = await anyRejection(client.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.ada }));
+    expect(refused).toMatchObject({ kind: "invalid_request", cause: { errorCode: "interaction_in_progress" } });
+    expect(tab.redirects).toHaveLength(1);
+
+    // The first redirect comes back blocked by Conditional Access.
+    const hash = await followRedirect(tenant, tab.redirects[0] as string);
+    const page2 = await redirectingApp(tenant);
+    const reloaded = guardClient(page2.pca, { observer: page2.observer, clock: guardClock(tenant.clock) });
+    await expect(rejection(reloaded.handleRedirectPromise({ hash, navigateToLoginRequestUrl: false }))).resolves.toBeInstanceOf(ConditionalAccessBlockedError);
+
+    await expect(rejection(reloaded.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.blocked }))).resolves.toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
+    await reloaded.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.ada }); // not refused: the block isn't Ada's
+    expect(page2.redirects).toHaveLength(1);
   });
 
   it("a tampered or foreign pending-redirect entry is ignored: the outcome is typed but filed under nobody (whose it was is unknown), nothing throws", async () => {

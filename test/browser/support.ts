@@ -98,3 +98,41 @@ export function popupResult(account: msal.AccountInfo): msal.AuthenticationResul
     correlationId: "popup",
   } as msal.AuthenticationResult;
 }
+
+export interface RedirectingApp extends TestApp {
+  /** Every `/authorize` URL MSAL navigated to, oldest first. */
+  readonly redirects: string[];
+}
+
+/**
+ * A PublicClientApplication whose redirects stop just before the page would unload: MSAL
+ * builds the `/authorize` URL, keeps its state and marks the interaction in progress, and
+ * the URL is kept here instead of opened (jsdom can't navigate). {@link followRedirect}
+ * then plays the browser.
+ */
+export async function redirectingApp(tenant: Tenant, observer = createBrowserNetworkObserver({ fetch: simulatorFetch(tenant) })): Promise<RedirectingApp> {
+  const redirects: string[] = [];
+  const pca = new msal.PublicClientApplication({
+    auth: {
+      ...tenant.sim.msalBrowserAuth(CLIENTS.publicApp),
+      onRedirectNavigate: (url: string) => {
+        redirects.push(url);
+        return false;
+      },
+    },
+    cache: { cacheLocation: "sessionStorage" },
+    system: observer.system({ ...quietLogger, iframeBridgeTimeout: IFRAME_TIMEOUT_MS, ...({ iframeHashTimeout: IFRAME_TIMEOUT_MS } as object) }),
+  });
+  await pca.initialize();
+  return { pca, observer, redirects };
+}
+
+/** Opens an `/authorize` URL on the simulator as the browser would and returns the hash the redirect page receives. */
+export async function followRedirect(tenant: Tenant, url: string): Promise<string> {
+  if (new URL(url).origin !== new URL(tenant.sim.url).origin) throw new Error(`not a simulator page: ${url}`);
+  const response = await fetch(url, { redirect: "manual" });
+  await response.body?.cancel();
+  const location = response.headers.get("location");
+  if (location === null) throw new Error(`/authorize answered ${response.status} without a redirect`);
+  return new URL(location).hash;
+}
