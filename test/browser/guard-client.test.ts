@@ -283,7 +283,7 @@ describe("handleRedirectPromise", () => {
     const error = await rejection(client.handleRedirectPromise({ hash, navigateToLoginRequestUrl: false }));
     expect(error).toBeInstanceOf(ConditionalAccessBlockedError);
     expect(error.cause).toMatchObject({ name: "InteractionRequiredAuthError", errorCode: "interaction_required", subError: "message_only" });
-    expect(error.policyIds).toEqual([CA_POLICY_ID]);
+    expect((error as ConditionalAccessBlockedError).policyIds).toEqual([CA_POLICY_ID]);
 
     await expect(rejection(client.acquireTokenRedirect({ scopes: USER_READ, loginHint: USERS.blocked }))).resolves.toMatchObject({ kind: "conditional_access_blocked", suppressed: true });
     expect(tab.redirects).toHaveLength(1);
