@@ -29,6 +29,7 @@ export {
   TransientError,
   UnknownAuthError,
   UserCancelledError,
+  PopupBlockedError,
   isMsalGuardError,
   toGuardError,
 } from "./core/errors.js";

@@ -321,6 +321,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
       scopes,
       silent,
       unnamedUser: identity.user === undefined,
+      interactive,
       flightKey: requestVariant(r, KEYED_BY_ENGINE),
       send,
       // A call the guard would suppress asks MSAL for the cached access token alone (no request).

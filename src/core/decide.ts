@@ -83,7 +83,9 @@ const ERROR_VALUES: Readonly<Partial<Record<GuardErrorKind, string>>> = {
   throttled: "slow_down",
   // MSAL: no response could be read
   network: "network_error post_request_failed get_request_failed no_network_connectivity endpoints_resolution_error openid_config_error",
-  user_cancelled: "user_cancelled user_canceled popup_window_error empty_window_error",
+  user_cancelled: "user_cancelled user_canceled",
+  // MSAL: window.open failed or gave no window
+  popup_blocked: "popup_window_error empty_window_error",
 };
 
 const GENERIC_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "login_required", "invalid_request"]);

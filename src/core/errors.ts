@@ -128,6 +128,9 @@ export class NetworkFailureError extends MsalGuardError {
 export class UserCancelledError extends MsalGuardError {
   override readonly name = "UserCancelledError" as const;
 }
+export class PopupBlockedError extends MsalGuardError {
+  override readonly name = "PopupBlockedError" as const;
+}
 export class UnknownAuthError extends MsalGuardError {
   override readonly name = "UnknownAuthError" as const;
 }
@@ -154,6 +157,7 @@ export const ERROR_CLASS_BY_KIND: Readonly<Record<GuardErrorKind, GuardErrorClas
   transient: TransientError,
   network: NetworkFailureError,
   user_cancelled: UserCancelledError,
+  popup_blocked: PopupBlockedError,
   unknown: UnknownAuthError,
 };
 

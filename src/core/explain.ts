@@ -60,6 +60,7 @@ const KIND_DESCRIPTIONS: Readonly<Record<GuardErrorKind, string>> = {
   transient: "A temporary fault on the service side; a later retry can succeed.",
   network: "The request got no answer: a DNS, connection, TLS or timeout failure.",
   user_cancelled: "The user closed the sign-in window or declined.",
+  popup_blocked: "The browser did not open the sign-in window: a pop-up blocker, or the call did not follow a click.",
   unknown: "Nothing recognisable; msal-guard treats it conservatively and does not retry.",
 };
 
@@ -98,6 +99,8 @@ const WHAT_TO_DO: Readonly<Record<GuardErrorKind, string>> = {
     "Retry a few times with exponential backoff, the first retry at least 5 s after the failure, honouring Retry-After when present; then give up and report.",
   network: "Check connectivity, proxy and TLS settings; retry with backoff once the network is back.",
   user_cancelled: "Treat it as the user's choice, not a failure: don't retry automatically; let the user start the sign-in again.",
+  popup_blocked:
+    "Start popups only from a click handler, with nothing awaited before the call; ask the user to allow pop-ups for the site, or fall back to a redirect. Don't retry automatically.",
   unknown:
     "Don't retry automatically. Log the classification (codes, correlation id, error) and look the code up in Microsoft's AADSTS error reference.",
 };

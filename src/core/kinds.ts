@@ -40,6 +40,8 @@ export type GuardErrorKind =
   | "network"
   /** The user closed the sign-in window or declined. */
   | "user_cancelled"
+  /** The browser would not open the sign-in window (a pop-up blocker, or no user gesture). */
+  | "popup_blocked"
   /** Nothing recognisable; treated conservatively. */
   | "unknown";
 
@@ -87,6 +89,7 @@ export const KIND_TRAITS: Readonly<Record<GuardErrorKind, KindTraits>> = {
   transient: { interactionHelps: false, retry: "with_backoff", fixedBy: "time" },
   network: { interactionHelps: false, retry: "with_backoff", fixedBy: "time" },
   user_cancelled: { interactionHelps: true, retry: "after_interaction", fixedBy: "user" },
+  popup_blocked: { interactionHelps: true, retry: "after_fix", fixedBy: "user" },
   unknown: { interactionHelps: false, retry: "never", fixedBy: "nobody" },
 };
 
@@ -110,6 +113,7 @@ export const GUARD_ERROR_KINDS: readonly GuardErrorKind[] = [
   "transient",
   "network",
   "user_cancelled",
+  "popup_blocked",
   "unknown",
 ];
 

@@ -231,6 +231,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
         credential,
         sendsUserCredential: ownCredential !== undefined,
         unnamedUser: spec.forUser && user === undefined,
+        interactive: spec.personal,
         alwaysSendsCredential,
         // Whoever completes a device code or browser sign-in gets its token: never shared with another call.
         flightKey: spec.personal === true ? `personal:${++personalCalls}` : requestVariant(r, KEYED_BY_ENGINE),

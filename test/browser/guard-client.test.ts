@@ -484,6 +484,27 @@ describe("typed errors and pass-through", () => {
     expect((await client.status()).counts).toMatchObject({ calls: 3, sent: 2, shared: 1 });
   });
 
+  it("a popup the browser won't open is PopupBlockedError (not a cancellation), never retried, and holds nothing back", async () => {
+    const { pca, observer } = await browserApp(tenant);
+    const client = guardClient(pca, { observer, clock: guardClock(tenant.clock), retry: { attempts: 2 } });
+    // jsdom has no window.open: MSAL reports popup_window_error, as when opening throws.
+    const failed = await rejection(client.acquireTokenPopup({ scopes: USER_READ, loginHint: USERS.ada }));
+    expect(failed).toMatchObject({ name: "PopupBlockedError", kind: "popup_blocked", cause: { errorCode: "popup_window_error" } });
+    // A pop-up blocker hands back no window. One attempt, no retry.
+    const open = vi.spyOn(window, "open").mockReturnValue(null);
+    try {
+      const blocked = await rejection(client.acquireTokenPopup({ scopes: USER_READ, loginHint: USERS.ada }));
+      // (MSAL names it empty_window_error, then reports popup_window_error for both.)
+      expect(blocked).toMatchObject({ kind: "popup_blocked", suppressed: false, cause: { errorCode: expect.stringMatching(/^(popup|empty)_window_error$/) } });
+      expect(open).toHaveBeenCalledTimes(1);
+    } finally {
+      open.mockRestore();
+    }
+    const status = await client.status();
+    expect(status.counts).toMatchObject({ retries: 0, failuresByKind: { popup_blocked: 2 } });
+    expect(status.suppressions).toEqual([]);
+  });
+
   it("works without an observer, and other methods pass through bound to the app", async () => {
     const { pca } = await browserApp(tenant);
     const account = await signIn(tenant, pca);

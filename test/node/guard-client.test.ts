@@ -464,6 +464,24 @@ describe("the wrapper", () => {
     expect(clock.slept.every((ms) => ms >= 5_000)).toBe(true);
   });
 
+  it.each([
+    ["interactive", (client: ReturnType<typeof guardClient<PublicClientApplication>>) => client.acquireTokenInteractive({ scopes: USER_READ, openBrowser: tenant.sim.openBrowser })],
+    [
+      "device code",
+      (client: ReturnType<typeof guardClient<PublicClientApplication>>) =>
+        client.acquireTokenByDeviceCode({ scopes: USER_READ, deviceCodeCallback: (response) => tenant.sim.approveDeviceCode(response.userCode, USERS.ada) }),
+    ],
+  ])("never retries a sign-in a person completes (%s): another attempt would ask them again", async (_, signIn) => {
+    tenant.sim.setInteractiveUser(USERS.ada);
+    const clock = simulatedGuardClock(tenant.clock);
+    const client = guardClient(publicApp(), { clock, retry: { attempts: 2 } });
+    tenant.sim.inject({ status: 503, body: "html", times: 1, match: { endpoint: "token" } });
+    expect((await rejection(signIn(client))).kind).toBe("transient");
+    expect(tenant.sim.requests.filter((r) => r.endpoint === "authorize" || r.endpoint === "devicecode")).toHaveLength(1);
+    expect(clock.slept).toEqual([]);
+    expect((await client.status()).counts.retries).toBe(0);
+  });
+
   it("status() tells what is suppressed, why and until when, without full user names", async () => {
     const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
     await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: "stale" }));

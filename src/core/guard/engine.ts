@@ -67,6 +67,12 @@ export interface GuardRequest<T> {
    * @default false
    */
   readonly unnamedUser?: boolean | undefined;
+  /**
+   * A person takes part in the call (a popup, a redirect, a browser or device-code sign-in):
+   * a transient failure is never retried automatically (`retry.attempts`), since each
+   * attempt would put another sign-in in front of them. @default false
+   */
+  readonly interactive?: boolean | undefined;
   /** Further request properties that make two calls different (claims, forceRefresh ...). */
   readonly flightKey?: string | undefined;
   /**
@@ -663,7 +669,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
               : new ERROR_CLASS_BY_KIND[classification.kind](classification, { cause: original });
         remember(lastErrorKey(keys, classification.kind), original);
 
-        const retryable = (classification.kind === "transient" || classification.kind === "network") && !classification.replayed;
+        // A person's sign-in is never repeated behind their back: each attempt opens another window.
+        const retryable = (classification.kind === "transient" || classification.kind === "network") && !classification.replayed && request.interactive !== true;
         if (!retryable || attempt >= policy.retry.attempts || retryTokens < 1) {
           counts.failed++;
           counts.failuresByKind[classification.kind] = (counts.failuresByKind[classification.kind] ?? 0) + 1;

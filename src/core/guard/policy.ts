@@ -36,7 +36,11 @@ export interface SuppressionPolicyOptions {
   };
   /** Silent calls for an identity and scopes that need MFA, consent or sign-in, ms. @default 120_000 */
   readonly interactionRequiredMs?: number;
-  /** Automatic retries of transient failures (5xx, network). Off unless `attempts` > 0. */
+  /**
+   * Automatic retries of transient failures (5xx, network). Off unless `attempts` > 0.
+   * Never for sign-ins a person completes (popup, redirect, interactive, device code):
+   * a retry would open another sign-in window.
+   */
   readonly retry?: {
     /** Retries after the first attempt. @default 0 */
     readonly attempts?: number;

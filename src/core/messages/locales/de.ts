@@ -104,6 +104,11 @@ export const de: LocaleMessages = {
       body: "Die Anmeldung wurde abgebrochen, bevor sie abgeschlossen war.",
       action: "Starten Sie die Anmeldung erneut, um fortzufahren.",
     },
+    popup_blocked: {
+      title: "Anmeldefenster blockiert",
+      body: "Ihr Browser hat das Anmeldefenster nicht geöffnet.",
+      action: "Erlauben Sie Pop-ups für diese Website und versuchen Sie es erneut.",
+    },
     unknown: {
       title: "Anmeldung fehlgeschlagen",
       body: "Bei der Anmeldung ist ein Fehler aufgetreten.",

@@ -104,6 +104,11 @@ export const en: LocaleMessages = {
       body: "The sign-in was cancelled before it finished.",
       action: "To continue, start the sign-in again.",
     },
+    popup_blocked: {
+      title: "Sign-in window blocked",
+      body: "Your browser didn't open the sign-in window.",
+      action: "Allow pop-ups for this site, then try again.",
+    },
     unknown: {
       title: "Sign-in failed",
       body: "Something went wrong during sign-in.",

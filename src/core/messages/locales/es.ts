@@ -104,6 +104,11 @@ export const es: LocaleMessages = {
       body: "El inicio de sesión se canceló antes de completarse.",
       action: "Para continuar, vuelva a iniciar sesión.",
     },
+    popup_blocked: {
+      title: "Ventana de inicio de sesión bloqueada",
+      body: "Su navegador no abrió la ventana de inicio de sesión.",
+      action: "Permita las ventanas emergentes para este sitio y vuelva a intentarlo.",
+    },
     unknown: {
       title: "No se pudo iniciar sesión",
       body: "Se produjo un error durante el inicio de sesión.",

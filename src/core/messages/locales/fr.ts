@@ -104,6 +104,11 @@ export const fr: LocaleMessages = {
       body: "La connexion a été annulée avant d’être terminée.",
       action: "Pour continuer, recommencez la connexion.",
     },
+    popup_blocked: {
+      title: "Fenêtre de connexion bloquée",
+      body: "Votre navigateur n’a pas ouvert la fenêtre de connexion.",
+      action: "Autorisez les fenêtres pop-up pour ce site, puis réessayez.",
+    },
     unknown: {
       title: "Échec de la connexion",
       body: "Une erreur s’est produite lors de la connexion.",
