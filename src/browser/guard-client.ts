@@ -13,6 +13,7 @@ import {
 } from "../core/guard/engine.js";
 import { hashKey, isHashKey } from "../core/guard/keys.js";
 import { requestVariant } from "../core/guard/flight.js";
+import { optionalBoolean, optionalFunction, optionalText, rejectUnknownOptions } from "../core/options.js";
 import { namesOfAccount, resetEveryName } from "../core/guard/accounts.js";
 import type { SuppressionPolicyOptions } from "../core/guard/policy.js";
 import { systemGuardClock, type GuardClock, type GuardStore } from "../core/guard/store.js";
@@ -165,9 +166,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
     throw new TypeError("msal-guard: guardClient(app) needs a msal-browser PublicClientApplication.");
   }
   if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: guardClient(app, options): options must be an object.");
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`msal-guard: guardClient(app, options): unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
-  }
+  rejectUnknownOptions(options, KNOWN_OPTIONS, "guardClient(app, options)");
   const {
     store: storeOption, observer, onEvent, clock: clockOption, storeTimeoutMs, authority: authorityOption, clientId: clientIdOption,
     interaction = "none", interactionWindowMs = 120_000, accessDeniedUrl: deniedOption, onBlocked, navigateOnBlocked = false,
@@ -178,6 +177,14 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
   }
   if (typeof interactionWindowMs !== "number" || !(interactionWindowMs >= 1_000 && interactionWindowMs <= 24 * 60 * 60_000)) {
     throw new RangeError(`msal-guard: interactionWindowMs must be a number of milliseconds from 1000 to 86400000, got ${String(interactionWindowMs)}.`);
+  }
+  optionalFunction(onEvent, "onEvent");
+  optionalFunction(onBlocked, "onBlocked");
+  optionalBoolean(navigateOnBlocked, "navigateOnBlocked");
+  optionalText(authorityOption, "authority");
+  optionalText(clientIdOption, "clientId");
+  if (navigateOnBlocked && deniedOption === undefined) {
+    throw new TypeError("msal-guard: navigateOnBlocked needs accessDeniedUrl, the page of your app to open when a call is blocked.");
   }
   if (observer !== undefined && typeof observer.failuresFor !== "function") {
     throw new TypeError("msal-guard: options.observer must have failuresFor(correlationId); create it with createBrowserNetworkObserver().");

@@ -5,6 +5,7 @@ import type {
 } from "@azure/msal-node";
 import { guardedProxy } from "../core/guard/wrap.js";
 import { requestVariant } from "../core/guard/flight.js";
+import { optionalText, rejectUnknownOptions } from "../core/options.js";
 import {
   createSuppressionEngine,
   type GuardEvent,
@@ -171,12 +172,10 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
     throw new TypeError("msal-guard: options.observer must have responseFor(correlationId); create it with createNetworkObserver().");
   }
 
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new TypeError(`msal-guard: guardClient(app, options): unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
-    }
-  }
+  rejectUnknownOptions(options, KNOWN_OPTIONS, "guardClient(app, options)");
   const { store, observer, onEvent, clock, fingerprintSecret, storeTimeoutMs, authority: authorityOption, clientId: clientIdOption, ...policy } = options;
+  optionalText(authorityOption, "authority");
+  optionalText(clientIdOption, "clientId");
   const engine: SuppressionEngine = createSuppressionEngine({
     ...(store === undefined ? {} : { store }),
     ...(onEvent === undefined ? {} : { onEvent }),

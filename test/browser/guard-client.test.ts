@@ -521,6 +521,22 @@ describe("typed errors and pass-through", () => {
     expect(() => guardClient(pca, { observer: other })).toThrow(/not this app's system.networkClient/);
   });
 
+  it.each([
+    [{ onEvent: 42 }, /onEvent must be a function, got 42/],
+    [{ onBlocked: "/denied" }, /onBlocked must be a function, got "\/denied"/],
+    [{ navigateOnBlocked: "yes" }, /navigateOnBlocked must be true or false/],
+    [{ navigateOnBlocked: true }, /navigateOnBlocked needs accessDeniedUrl/],
+    [{ authority: 5 }, /authority must be a non-empty string, got 5/],
+    [{ clientId: "" }, /clientId must be a non-empty string/],
+    [{ retry: { attempt: 2 } }, /"retry": unknown option "attempt"\. Known options: attempts, firstDelayMs, maxDelayMs, budgetRatio/],
+    [{ lockout: { firstWindow: 1 } }, /"lockout": unknown option "firstWindow"/],
+    [{ throttle: { max: 1 } }, /"throttle": unknown option "max"/],
+    [{ interactionWindow: 1 }, /unknown option "interactionWindow"/],
+  ])("rejects misuse at construction, saying what to change: %j", async (options, message) => {
+    const { pca } = await browserApp(tenant);
+    expect(() => guardClient(pca, options as never)).toThrow(message);
+  });
+
   it("emits engine events through onEvent", async () => {
     const { pca, observer } = await browserApp(tenant);
     const account = await signIn(tenant, pca);

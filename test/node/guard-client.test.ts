@@ -502,6 +502,11 @@ describe("the wrapper", () => {
     [{ retry: { attempts: 2, firstDelayMs: 100 } }, /at least 5000 ms/],
     [{ throttle: { defaultMs: 120_000, maxMs: 60_000 } }, /throttle.maxMs .* must be at least throttle.defaultMs/],
     [{ store: {} }, /store must implement get, set, delete, acquireLease and releaseLease/],
+    [{ retry: { attempt: 2 } }, /"retry": unknown option "attempt"/],
+    [{ lockout: { firstWindow: 60_000 } }, /"lockout": unknown option "firstWindow"/],
+    [{ authority: 5 }, /authority must be a non-empty string, got 5/],
+    [{ clientId: "" }, /clientId must be a non-empty string/],
+    [{ onEvent: "log" }, /onEvent must be a function/],
   ])("rejects misuse at construction: %j", (options, message) => {
     expect(() => guardClient(publicApp(), options as never)).toThrow(message);
   });

@@ -1,3 +1,5 @@
+import { describeValue, rejectUnknownOptions } from "../options.js";
+
 /**
  * Suppression policy: every number the engine uses, with its default. Validated once,
  * at construction, with messages that say what to change.
@@ -73,9 +75,9 @@ export const MIN_FIRST_RETRY_DELAY_MS = 5_000;
 /** Fills in defaults and validates policy options; throws a `TypeError` or `RangeError` naming the bad option. */
 export function resolvePolicy(options: SuppressionPolicyOptions = {}): SuppressionPolicy {
   if (!isPlainObject(options)) throw new TypeError("msal-guard: policy options must be an object.");
-  const lockout = section(options.lockout, "lockout");
-  const throttle = section(options.throttle, "throttle");
-  const retry = section(options.retry, "retry");
+  const lockout = section(options.lockout, "lockout", LOCKOUT_OPTIONS);
+  const throttle = section(options.throttle, "throttle", THROTTLE_OPTIONS);
+  const retry = section(options.retry, "retry", RETRY_OPTIONS);
   const policy: SuppressionPolicy = {
     lockout: {
       firstWindowMs: duration(lockout.firstWindowMs, "lockout.firstWindowMs", 60_000),
@@ -119,9 +121,14 @@ export function resolvePolicy(options: SuppressionPolicyOptions = {}): Suppressi
 
 const ONE_WEEK_MS = 7 * 24 * 60 * 60_000;
 
-function section(value: unknown, name: string): Record<string, unknown> {
+const LOCKOUT_OPTIONS: ReadonlySet<string> = new Set(["firstWindowMs", "multiplier", "maxWindowMs"]);
+const THROTTLE_OPTIONS: ReadonlySet<string> = new Set(["defaultMs", "maxMs"]);
+const RETRY_OPTIONS: ReadonlySet<string> = new Set(["attempts", "firstDelayMs", "maxDelayMs", "budgetRatio"]);
+
+function section(value: unknown, name: string, known: ReadonlySet<string>): Record<string, unknown> {
   if (value === undefined) return {};
-  if (!isPlainObject(value)) throw new TypeError(`msal-guard: "${name}" must be an object, got ${describe(value)}.`);
+  if (!isPlainObject(value)) throw new TypeError(`msal-guard: "${name}" must be an object, got ${describeValue(value)}.`);
+  rejectUnknownOptions(value as object, known, `"${name}"`);
   return value as Record<string, unknown>;
 }
 
@@ -139,7 +146,7 @@ function number(value: unknown, name: string, fallback: number, min: number, max
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
     const units = unit ? ` (${unit})` : "";
-    throw new RangeError(`msal-guard: "${name}" must be a number from ${min} to ${max}${units}, got ${describe(value)}. Leave it out for the default, ${fallback}.`);
+    throw new RangeError(`msal-guard: "${name}" must be a number from ${min} to ${max}${units}, got ${describeValue(value)}. Leave it out for the default, ${fallback}.`);
   }
   return value;
 }
@@ -148,8 +155,3 @@ function isPlainObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
-  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
-}
