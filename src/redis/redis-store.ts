@@ -5,6 +5,7 @@ import { DEFAULT_PREFIX, keyLayout, prefixProblem, type KeyLayout } from "./keys
 import { RedisStoreError, fromRedisFailure } from "./redis-store-error.js";
 import { ACQUIRE, READ, RELEASE, REMOVE, SECRET, WRITE, runScript, type LuaScript } from "./scripts.js";
 import { MAX_TTL_MS, isJsonObject, judgeRead, type RedisStoreCorruptReason } from "./values.js";
+import { rejectUnknownOptions } from "../core/options.js";
 
 /** An ioredis client: a single server (`Redis`, also behind Sentinel) or a `Cluster`. */
 export type RedisClient = Redis | Cluster;
@@ -20,9 +21,12 @@ export interface RedisStoreOptions {
   /**
    * An ioredis `Redis` or `Cluster` you made (TLS, Sentinel, Cluster ...). The store
    * uses it, never closes it, and removes its listeners on {@link RedisStore.close}.
-   * Create it with `enableOfflineQueue: false` and a small `maxRetriesPerRequest` so
-   * commands fail at once while Redis is down instead of queueing (each store call is
-   * bounded by `commandTimeoutMs` either way).
+   * It must be created with `enableOfflineQueue: false` (ioredis's default is `true`; the
+   * constructor refuses such a client): with the queue on, commands sent while Redis is
+   * down wait in memory and run once it is back, long after the store gave up on them
+   * (a probe lease taken for nobody, an old record written over a newer one). A small
+   * `maxRetriesPerRequest` (e.g. 0) keeps commands cut off by a disconnection from being
+   * sent again later, for the same reason.
    */
   readonly client?: RedisClient;
   /**
@@ -39,6 +43,13 @@ export interface RedisStoreOptions {
   readonly reconnectMaxDelayMs?: number;
   /** Largest value stored or read, bytes; larger values read are ignored (`store_corrupt`) without being transferred. @default 65_536 */
   readonly maxValueBytes?: number;
+  /**
+   * How long the pub/sub connection of {@link RedisStore.subscribe} stays open after the
+   * last listener left, ms, so that a steady stream of waits reuses one connection instead
+   * of opening one per wait. 0 closes it at once. {@link RedisStore.close} closes it anyway.
+   * @default 60_000
+   */
+  readonly subscriberLingerMs?: number;
   /**
    * The guard's time (`now()`, epoch ms), for refusing a probe lease while another
    * process's probe has just recorded a new lockout window (see
@@ -77,6 +88,10 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 500;
 const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 const DEFAULT_RECONNECT_MAX_DELAY_MS = 2_000;
 const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+const DEFAULT_SUBSCRIBER_LINGER_MS = 60_000;
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  "url", "client", "prefix", "commandTimeoutMs", "connectTimeoutMs", "reconnectMaxDelayMs", "maxValueBytes", "subscriberLingerMs", "clock", "onEvent",
+]);
 /** The fingerprint secret lives this long after it was last read or renewed. */
 const SECRET_TTL_MS = 30 * 24 * 60 * 60_000;
 /** Writes renew the secret at most this often (real time). */
@@ -131,7 +146,10 @@ export class RedisStore implements GuardStore {
   #secret: Promise<string> | undefined;
   #secretRenewedAt = 0;
   readonly #listeners = new Set<{ readonly listener: (key: string) => void }>();
+  readonly #subscriberLingerMs: number;
   #subscriber: RedisClient | undefined;
+  /** Closes the subscriber once it has had no listener for `subscriberLingerMs`. */
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bad values already reported, by Redis key. */
   readonly #reported = new Map<string, string>();
 
@@ -140,6 +158,7 @@ export class RedisStore implements GuardStore {
     if (typeof options !== "object" || options === null) {
       throw new TypeError('RedisStore: pass an options object, e.g. new RedisStore({ url: "redis://127.0.0.1:6379" }) or new RedisStore({ client })');
     }
+    rejectUnknownOptions(options, KNOWN_OPTIONS, "RedisStore");
     const { url, client, prefix = DEFAULT_PREFIX, clock, onEvent } = options;
     if (url !== undefined && client !== undefined) throw new TypeError("RedisStore: pass either options.url or options.client, not both");
     if (url === undefined && client === undefined) {
@@ -148,6 +167,13 @@ export class RedisStore implements GuardStore {
     if (url !== undefined) checkUrl(url);
     if (client !== undefined && !isIoredisClient(client)) {
       throw new TypeError("RedisStore: options.client must be an ioredis Redis or Cluster instance (callBuffer, duplicate, on); node-redis clients are not supported");
+    }
+    if (client !== undefined && client.options.enableOfflineQueue !== false) {
+      throw new TypeError(
+        "RedisStore: options.client was created with enableOfflineQueue: true (ioredis's default), so while Redis is down its commands " +
+          "would queue and run once it is back, after the store gave up on them (a probe lease taken for nobody, an old record over a newer one); " +
+          `create it with enableOfflineQueue: false, e.g. ${isCluster(client) ? "new Cluster(nodes, { enableOfflineQueue: false })" : "new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })"}`,
+      );
     }
     const problem = prefixProblem(prefix);
     if (problem !== undefined) throw new TypeError(`RedisStore: options.prefix ${problem}, got ${show(prefix)}`);
@@ -160,6 +186,11 @@ export class RedisStore implements GuardStore {
     const reconnectMaxDelayMs = positive("reconnectMaxDelayMs", options.reconnectMaxDelayMs, DEFAULT_RECONNECT_MAX_DELAY_MS, 600_000);
     this.#maxValueBytes = positive("maxValueBytes", options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, 16 * 1024 * 1024);
     if (!Number.isInteger(this.#maxValueBytes)) throw new RangeError(`RedisStore: options.maxValueBytes must be a whole number of bytes, got ${this.#maxValueBytes}`);
+    const { subscriberLingerMs = DEFAULT_SUBSCRIBER_LINGER_MS } = options;
+    if (typeof subscriberLingerMs !== "number" || !(subscriberLingerMs >= 0 && subscriberLingerMs <= 3_600_000)) {
+      throw new RangeError(`RedisStore: options.subscriberLingerMs must be a number of milliseconds from 0 to 3600000, got ${show(subscriberLingerMs)}`);
+    }
+    this.#subscriberLingerMs = subscriberLingerMs;
 
     this.prefix = prefix;
     this.#keys = keyLayout(prefix);
@@ -258,8 +289,10 @@ export class RedisStore implements GuardStore {
    * refused with `probe_in_flight` can try again as soon as the probe answered instead
    * of after `retryAfterMs`. Keys are the guard's hashed keys (`i:<hash>` for a record,
    * `l:<hash>` for its lease; `identity` in the guard's events is that hash). Opens a
-   * second connection on first use, closed when the last listener is removed.
-   * Messages published while that connection is down are lost (at most once).
+   * second connection on first use, kept `subscriberLingerMs` after the last listener is
+   * removed (the guard subscribes for each wait: a steady stream of them reuses it), and
+   * closed by {@link RedisStore.close}. Messages published while that connection is down
+   * are lost (at most once).
    * @returns unsubscribe
    */
   subscribe(listener: (key: string) => void): () => void {
@@ -267,10 +300,21 @@ export class RedisStore implements GuardStore {
     if (this.#closed) throw new RedisStoreError("subscribe", "closed", "the store is closed");
     const entry = { listener };
     this.#listeners.add(entry);
+    clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = undefined;
     this.#subscriber ??= this.#openSubscriber();
     return () => {
-      this.#listeners.delete(entry);
-      if (this.#listeners.size === 0) this.#closeSubscriber();
+      if (!this.#listeners.delete(entry) || this.#listeners.size > 0 || this.#closed) return;
+      if (this.#subscriberLingerMs === 0) {
+        this.#closeSubscriber();
+        return;
+      }
+      this.#lingerTimer = setTimeout(() => {
+        this.#lingerTimer = undefined;
+        this.#closeSubscriber();
+      }, this.#subscriberLingerMs);
+      // The timer alone must not keep a process alive.
+      this.#lingerTimer.unref();
     };
   }
 
@@ -310,6 +354,8 @@ export class RedisStore implements GuardStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = undefined;
     this.#closeSubscriber();
     this.#detach();
     if (!this.#owned) return;
@@ -493,7 +539,11 @@ function ownOptions(commandTimeoutMs: number, connectTimeoutMs: number, reconnec
 
 function isIoredisClient(value: unknown): value is RedisClient {
   const c = value as Record<string, unknown>;
-  return typeof value === "object" && value !== null && typeof c.callBuffer === "function" && typeof c.duplicate === "function" && typeof c.on === "function" && typeof c.off === "function";
+  return (
+    typeof value === "object" && value !== null &&
+    typeof c.callBuffer === "function" && typeof c.duplicate === "function" && typeof c.on === "function" && typeof c.off === "function" &&
+    typeof c.options === "object" && c.options !== null
+  );
 }
 
 function isCluster(client: RedisClient): client is Cluster {

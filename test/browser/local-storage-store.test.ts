@@ -122,6 +122,13 @@ describe("LocalStorageStore", () => {
     expect([...inner.keys()]).toEqual(["msal-guard:i:new"]);
   });
 
+  it("refuses an unknown option, naming it and the known ones", () => {
+    expect(() => new LocalStorageStore({ prefx: "app:" } as never)).toThrow(TypeError);
+    expect(() => new LocalStorageStore({ prefx: "app:" } as never)).toThrow(
+      'msal-guard: LocalStorageStore: unknown option "prefx". Known options: storage, prefix, channelName, now, policy, locks, leaseSettleMs, onEvent.',
+    );
+  });
+
   describe("validation", () => {
     it.each([
       ["not JSON", "{"],

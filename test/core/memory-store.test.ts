@@ -37,7 +37,19 @@ describe("MemoryStore", () => {
     expect(await store.acquireLease("l", "h-later", 1_000)).toBe(true);
   });
 
+  it("forgets the lease on a key when the key is deleted (the engine's reset clears a probe lease so)", async () => {
+    const store = new MemoryStore();
+    expect(await store.acquireLease("l:abc", "prober", 60_000)).toBe(true);
+    await store.delete("l:abc");
+    expect(await store.acquireLease("l:abc", "another", 60_000)).toBe(true);
+  });
+
   it.each([0, -1, 1.5, Number.NaN])("rejects maxEntries %s with a message", (maxEntries) => {
     expect(() => new MemoryStore({ maxEntries })).toThrow(/maxEntries must be a whole number of at least 1/);
+  });
+
+  it("refuses an unknown option, naming it and the known ones", () => {
+    expect(() => new MemoryStore({ maxEntry: 10 } as never)).toThrow(TypeError);
+    expect(() => new MemoryStore({ maxEntry: 10 } as never)).toThrow('msal-guard: MemoryStore: unknown option "maxEntry". Known options: maxEntries, now.');
   });
 });

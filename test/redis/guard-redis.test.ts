@@ -47,10 +47,19 @@ afterEach(async () => {
  * Connected before use, with timeouts a busy CI machine never trips: these tests are
  * about what is shared (outage.test.ts is about timeouts).
  */
-async function guard<App extends PublicClientApplication | ConfidentialClientApplication>(app: App, options: { storeEvents?: RedisStoreEvent[]; events?: GuardEvent[] } & GuardClientOptions = {}) {
+async function guard<App extends PublicClientApplication | ConfidentialClientApplication>(
+  app: App,
+  options: { storeEvents?: RedisStoreEvent[]; events?: GuardEvent[]; subscriberLingerMs?: number } & GuardClientOptions = {},
+) {
   const clock = simulatedGuardClock(tenant.clock);
-  const { storeEvents, events, ...rest } = options;
-  const store = new RedisStore({ url: server.url, clock, commandTimeoutMs: 5_000, ...(storeEvents ? { onEvent: (e: RedisStoreEvent) => storeEvents.push(e) } : {}) });
+  const { storeEvents, events, subscriberLingerMs, ...rest } = options;
+  const store = new RedisStore({
+    url: server.url,
+    clock,
+    commandTimeoutMs: 5_000,
+    ...(subscriberLingerMs === undefined ? {} : { subscriberLingerMs }),
+    ...(storeEvents ? { onEvent: (e: RedisStoreEvent) => storeEvents.push(e) } : {}),
+  });
   stores.push(store);
   await store.ready();
   const client = guardClient(app, { clock, store, storeTimeoutMs: 5_000, ...(events ? { onEvent: (e: GuardEvent) => events.push(e) } : {}), ...rest });
@@ -257,7 +266,8 @@ describe("the probe across processes", () => {
 describe("waiters", () => {
   it("a call waiting for another process's first contact is woken by the store's announcement, not by its poll", async () => {
     await lockAda(tenant); // locked at the simulator; nothing recorded in Redis yet
-    const a = await guard(publicApp());
+    // A subscribes only for the moment it takes the lease; closing at once keeps NUMSUB about B.
+    const a = await guard(publicApp(), { subscriberLingerMs: 0 });
     // Process B's clock never ends a sleep by itself: only a wake-up (an announcement) aborts it.
     const sim = simulatedGuardClock(tenant.clock);
     const sleepsForever: GuardClock = {
@@ -265,7 +275,8 @@ describe("waiters", () => {
       random: sim.random,
       sleep: (_ms, signal) => new Promise<void>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true })),
     };
-    const bStore = new RedisStore({ url: server.url, clock: sleepsForever, commandTimeoutMs: 5_000 });
+    // A short linger, so the end of B's subscription shows in NUMSUB.
+    const bStore = new RedisStore({ url: server.url, clock: sleepsForever, commandTimeoutMs: 5_000, subscriberLingerMs: 50 });
     stores.push(bStore);
     await bStore.ready();
     const bEvents: GuardEvent[] = [];
@@ -282,7 +293,7 @@ describe("waiters", () => {
     expect(await waiting).toMatchObject({ kind: "account_locked", suppressed: true });
     expect(tokenRequests(tenant)).toBe(1);
     expect((await b.status()).counts).toMatchObject({ contactWaits: 1, firstContacts: 0, sent: 0 });
-    // The wait is over: B holds no subscription any more.
+    // The wait is over: B's subscription ends (after its short linger).
     await expect.poll(async () => (await rawClient.pubsub("NUMSUB", "msal-guard:events"))[1]).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 // RedisStore against a real redis-server: key layout, expiry, the lease, the secret,
 // pub/sub, values written by hand, and behaviour while Redis is slow or down.
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisStore, isRedisStoreError, type RedisStoreEvent, type RedisStoreOptions } from "../../src/redis/index.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
@@ -56,6 +56,13 @@ describe("options", () => {
     ["a NaN connect timeout", { url: "redis://127.0.0.1:1", connectTimeoutMs: Number.NaN }, RangeError, /connectTimeoutMs/],
     ["a fractional value size", { url: "redis://127.0.0.1:1", maxValueBytes: 10.5 }, RangeError, /whole number of bytes/],
     ["a clock without now()", { url: "redis://127.0.0.1:1", clock: {} }, TypeError, /clock must be an object with a now\(\) method/],
+    ["a negative subscriber linger", { url: "redis://127.0.0.1:1", subscriberLingerMs: -1 }, RangeError, /subscriberLingerMs must be a number of milliseconds from 0 to 3600000/],
+    [
+      "an unknown option (a typo)",
+      { url: "redis://127.0.0.1:1", keyPrefx: "app:" },
+      TypeError,
+      /^msal-guard: RedisStore: unknown option "keyPrefx"\. Known options: url, client, prefix, commandTimeoutMs, connectTimeoutMs, reconnectMaxDelayMs, maxValueBytes, subscriberLingerMs, clock, onEvent\.$/,
+    ],
   ])("rejects %s with a clear message", (_, options, type, message) => {
     const thrown = (() => {
       try {
@@ -67,6 +74,22 @@ describe("options", () => {
     })();
     expect(thrown).toBeInstanceOf(type);
     expect((thrown as Error).message).toMatch(message);
+  });
+
+  it("refuses a client made with the offline queue on (ioredis's default), saying what to change", () => {
+    // Queued while Redis is down, a command runs when it is back, long after the store gave
+    // up on it: a lease taken for nobody, an old record written over a newer one.
+    const client = new Redis(server.url, { lazyConnect: true });
+    const cluster = new Cluster([{ host: "127.0.0.1", port: server.port }], { lazyConnect: true });
+    try {
+      expect(() => new RedisStore({ client })).toThrow(TypeError);
+      expect(() => new RedisStore({ client })).toThrow(/created with enableOfflineQueue: true .* create it with enableOfflineQueue: false/);
+      expect(() => new RedisStore({ client: cluster })).toThrow(/create it with enableOfflineQueue: false/);
+      expect(() => new RedisStore({ client: new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false }) })).not.toThrow();
+    } finally {
+      client.disconnect();
+      cluster.disconnect();
+    }
   });
 
   it("never echoes a URL (it may hold a password)", () => {
@@ -138,6 +161,13 @@ describe("the probe lease", () => {
     await Promise.all(stores.map((s) => s.ready()));
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => stores[i % 4]!.acquireLease(`l:${HEX}`, `holder-${i}`, 30_000)));
     expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("is dropped by delete(key), whoever holds it (the guard's reset clears a probe lease so)", async () => {
+    const s = store({ prefix: "lease4:" });
+    expect(await s.acquireLease(`l:${HEX}`, "a", 30_000)).toBe(true);
+    await s.delete(`l:${HEX}`);
+    expect(await s.acquireLease(`l:${HEX}`, "b", 30_000)).toBe(true);
   });
 
   it("is not re-entrant, is released only by its holder, and expires by its ttl", async () => {
@@ -230,8 +260,8 @@ describe("pub/sub", () => {
     expect(heardByWriter).toEqual([]);
   });
 
-  it("closes its connection when the last listener leaves", async () => {
-    const s = store({ prefix: "ps2:" });
+  it("closes its connection subscriberLingerMs after the last listener left", async () => {
+    const s = store({ prefix: "ps2:", subscriberLingerMs: 200 });
     const r = raw();
     const clients = async () => String(await r.client("LIST")).trim().split("\n").length;
     await s.ready();
@@ -240,9 +270,48 @@ describe("pub/sub", () => {
     const off2 = s.subscribe(() => {});
     await expect.poll(clients).toBe(before + 1);
     off1();
-    expect(await clients()).toBe(before + 1);
     off2();
+    const left = Date.now();
+    expect(await clients()).toBe(before + 1);
     await expect.poll(clients).toBe(before);
+    expect(Date.now() - left).toBeGreaterThanOrEqual(150);
+  });
+
+  it("keeps one connection for a steady stream of waits: subscribing again soon after reuses it", async () => {
+    const s = store({ prefix: "ps3:" });
+    const r = raw();
+    await Promise.all([s.ready(), r.ping()]);
+    const opened = async () => Number(/total_connections_received:(\d+)/.exec(await r.info("stats"))?.[1]);
+    const before = await opened();
+    let heard = 0;
+    for (let i = 0; i < 5; i++) {
+      const off = s.subscribe(() => heard++);
+      // SUBSCRIBE is asynchronous: announce until this listener hears it.
+      const seen = heard;
+      await expect
+        .poll(async () => {
+          await r.publish("ps3:events", `other i:${HEX}`);
+          return heard > seen;
+        })
+        .toBe(true);
+      off();
+    }
+    expect(await opened()).toBe(before + 1);
+    expect((await r.pubsub("NUMSUB", "ps3:events"))[1]).toBe(1);
+  });
+
+  it("close() ends a connection kept after the last listener left", async () => {
+    const s = new RedisStore({ url: server.url });
+    opened.push(s);
+    const r = raw();
+    const clients = async () => String(await r.client("LIST")).trim().split("\n").length;
+    await Promise.all([s.ready(), r.ping()]);
+    const before = await clients();
+    s.subscribe(() => {})();
+    await expect.poll(async () => (await r.pubsub("NUMSUB", "msal-guard:events"))[1]).toBe(1);
+    await s.close();
+    await expect.poll(clients).toBe(before - 1);
+    expect((await r.pubsub("NUMSUB", "msal-guard:events"))[1]).toBe(0);
   });
 });
 
@@ -304,8 +373,8 @@ describe("when Redis is slow or down", () => {
     await expect.poll(() => s.get(`i:${HEX}`).then(() => "answered", () => "failed"), { timeout: 3_000 }).toBe("answered");
   });
 
-  it("a client you pass that would queue while down still settles within commandTimeoutMs", async () => {
-    const client = new Redis(own.url, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+  it("a client you pass, without a command timeout of its own, still settles within commandTimeoutMs", async () => {
+    const client = new Redis(own.url, { enableOfflineQueue: false, maxRetriesPerRequest: null });
     client.on("error", () => {});
     opened.push({ close: async () => client.disconnect() });
     const s = new RedisStore({ client, commandTimeoutMs: 100 });

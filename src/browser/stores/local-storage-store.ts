@@ -2,6 +2,7 @@ import { MemoryStore } from "../../core/guard/memory-store.js";
 import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } from "../../core/guard/policy.js";
 import type { GuardStore } from "../../core/guard/store.js";
 import { limitRecord } from "./record-limits.js";
+import { rejectUnknownOptions } from "../../core/options.js";
 
 /** Options for {@link LocalStorageStore}. */
 export interface LocalStorageStoreOptions {
@@ -40,6 +41,8 @@ export type LocalStorageStoreEvent =
   | { readonly type: "fallback"; readonly reason: "unavailable" | "blocked" | "quota" | "error"; readonly error: unknown }
   /** An entry that isn't one of ours (corrupt, tampered, from the future) was removed. */
   | { readonly type: "invalid"; readonly key: string };
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["storage", "prefix", "channelName", "now", "policy", "locks", "leaseSettleMs", "onEvent"]);
 
 /** Longest TTL kept: the longest policy window (one week) plus a day of lockout memory. */
 const MAX_TTL_MS = 8 * 24 * 60 * 60_000;
@@ -92,6 +95,7 @@ export class LocalStorageStore implements GuardStore {
 
   constructor(options: LocalStorageStoreOptions = {}) {
     if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: LocalStorageStore options must be an object.");
+    rejectUnknownOptions(options, KNOWN_OPTIONS, "LocalStorageStore");
     const prefix = options.prefix ?? "msal-guard:";
     if (typeof prefix !== "string" || prefix.length === 0 || prefix.length > 100) throw new TypeError("msal-guard: LocalStorageStore prefix must be a non-empty string of at most 100 characters.");
     const settle = options.leaseSettleMs ?? 30;

@@ -1,4 +1,5 @@
 import type { GuardStore } from "./store.js";
+import { rejectUnknownOptions } from "../options.js";
 
 /** Options for {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -7,6 +8,8 @@ export interface MemoryStoreOptions {
   /** Time source, epoch ms. @default Date.now */
   readonly now?: () => number;
 }
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["maxEntries", "now"]);
 
 /**
  * The default store: process memory, bounded. Entries expire by their TTL and the
@@ -20,6 +23,8 @@ export class MemoryStore implements GuardStore {
   readonly #now: () => number;
 
   constructor(options: MemoryStoreOptions = {}) {
+    if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: MemoryStore options must be an object.");
+    rejectUnknownOptions(options, KNOWN_OPTIONS, "MemoryStore");
     const max = options.maxEntries ?? 100_000;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`msal-guard: MemoryStore maxEntries must be a whole number of at least 1, got ${String(max)}.`);
     if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("msal-guard: MemoryStore now must be a function returning epoch milliseconds.");

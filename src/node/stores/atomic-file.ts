@@ -1,10 +1,11 @@
 // File primitives for FileStore: whole-file atomic replacement, exclusive creation
-// with content, and reads that pair a file's content with its identity. They throw
-// Node.js errors as they come; FileStore wraps them with the path.
+// with content, reads that pair a file's content with its identity, and clean-up of the
+// temp files a crashed process left. They throw Node.js errors as they come; FileStore
+// wraps them with the path.
 
 import { randomBytes } from "node:crypto";
-import { link, open, rename, rm, type FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
+import { link, lstat, open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { errorCode } from "./file-store-error.js";
 
@@ -87,6 +88,37 @@ export async function createFileExclusive(path: string, text: string): Promise<b
 /** A unique name next to `path`, so renames stay on one file system. */
 export function siblingName(path: string, suffix: string): string {
   return `${path}.${randomBytes(6).toString("hex")}.${suffix}`;
+}
+
+/** What follows `<path>.` in a {@link siblingName} with suffix `tmp` or `stale`. */
+const SIBLING_TAIL = /^[0-9a-f]{12}\.(?:tmp|stale)$/;
+
+/**
+ * Removes the `tmp` and `stale` siblings (see {@link siblingName}) of `paths`, files of
+ * one directory, whose mtime is more than `olderThanMs` from now either way: a process
+ * that dies between creating one and renaming or removing it leaves it behind for good.
+ * A live writer's lasts milliseconds, so the age tells them apart. Best effort: never rejects.
+ */
+export async function removeAbandonedSiblings(paths: readonly string[], olderThanMs: number): Promise<void> {
+  const directory = dirname(paths[0] ?? ".");
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch {
+    return;
+  }
+  const prefixes = paths.map((path) => `${basename(path)}.`);
+  for (const name of names) {
+    if (!prefixes.some((prefix) => name.startsWith(prefix) && SIBLING_TAIL.test(name.slice(prefix.length)))) continue;
+    const file = join(directory, name);
+    try {
+      const stats = await lstat(file);
+      if (!stats.isFile() || Math.abs(Date.now() - stats.mtimeMs) <= olderThanMs) continue;
+      await rm(file, { force: true });
+    } catch {
+      // Gone meanwhile, or not ours to remove: either way nothing to do.
+    }
+  }
 }
 
 async function writeTemp(path: string, text: string): Promise<string> {

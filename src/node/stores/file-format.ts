@@ -93,11 +93,19 @@ export function serializeState(state: StoreState): string {
 
 /**
  * What may be written at `now`: expired records gone (`expiresAt <= now`), and at most
- * `maxEntries` entries and `maxEntries` leases, the soonest-expiring evicted first
- * (ties: the earlier written first).
+ * `maxEntries` entries, the soonest-expiring evicted first (ties: the earlier written
+ * first). Live leases are all kept, however many: evicting one would let a second holder
+ * take a lease someone still holds. `acquireLease` bounds them instead, by refusing.
  */
 export function pruneState(state: StoreState, now: number, maxEntries: number): StoreState {
-  return { entries: prune(state.entries, now, maxEntries), leases: prune(state.leases, now, maxEntries) };
+  return { entries: prune(state.entries, now, maxEntries), leases: prune(state.leases, now, Number.POSITIVE_INFINITY) };
+}
+
+/** How many of `records` are still live at `now`. */
+export function countLive(records: ReadonlyMap<string, { readonly expiresAt: number }>, now: number): number {
+  let live = 0;
+  for (const record of records.values()) if (record.expiresAt > now) live++;
+  return live;
 }
 
 function prune<R extends { readonly expiresAt: number }>(records: ReadonlyMap<string, R>, now: number, max: number): Map<string, R> {

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { GuardClock, GuardStore } from "../../core/guard/store.js";
-import { createFileExclusive, readSnapshot, writeFileAtomic, type FileSnapshot } from "./atomic-file.js";
+import { createFileExclusive, readSnapshot, removeAbandonedSiblings, writeFileAtomic, type FileSnapshot } from "./atomic-file.js";
 import {
   EMPTY_STATE,
   SECRET_BYTES,
+  countLive,
   parseKey,
   parseState,
   pruneState,
@@ -16,7 +17,8 @@ import {
   type StoreState,
 } from "./file-format.js";
 import { acquireFileLock, type HeldLock } from "./file-lock.js";
-import { errorCode, ioError, isFileStoreError } from "./file-store-error.js";
+import { FileStoreError, errorCode, ioError, isFileStoreError } from "./file-store-error.js";
+import { rejectUnknownOptions } from "../../core/options.js";
 
 export type { FileStoreCorruptReason } from "./file-format.js";
 export { FileStoreError, isFileStoreError, type FileStoreErrorKind } from "./file-store-error.js";
@@ -28,7 +30,7 @@ export interface FileStoreOptions {
    * resolved against the working directory at construction. Its directory is created
    * (mode 0700) on first write if missing. Next to it live `<path>.lock` (held for a few
    * milliseconds per write), `<path>.key` (the fingerprint secret) and, during a write,
-   * `<path>.<random>.tmp`.
+   * `<path>.<random>.tmp` (one a crashed process left is removed once it is `lockStaleMs` old).
    */
   readonly path: string;
   /**
@@ -42,8 +44,10 @@ export interface FileStoreOptions {
    */
   readonly onEvent?: (event: FileStoreEvent) => void;
   /**
-   * At most this many entries are kept (and, separately, this many leases); on write the
-   * soonest-expiring go first (even the one being written), so the file stays bounded.
+   * At most this many entries are kept, and this many leases. Each write drops expired
+   * records and, past the limit, the soonest-expiring entries (even the one being
+   * written), so the file stays bounded. A live lease is never evicted (that would let a
+   * second holder take it): while this many are held, `acquireLease` resolves `false`.
    * @default 10_000
    */
   readonly maxEntries?: number;
@@ -70,6 +74,11 @@ export interface FileStoreOptions {
  *   credential fingerprints made with the old one no longer match. Each instance reports
  *   a given corrupt content once; the key file only by the instance that replaced it.
  * - `store_lock_broken`: a lock file `ageMs` old (real time) was removed as abandoned.
+ * - `store_key_exposed`: the key file was open to other users (`mode`: its permission
+ *   bits, e.g. `0o644`) and was made 0600. Whoever read it meanwhile, and can read the
+ *   state file too, can test guesses against its credential fingerprints: to replace the
+ *   secret, stop every process using the store and delete the key file (each rejected
+ *   credential is then learned again, with one request).
  */
 export type FileStoreEvent =
   | {
@@ -80,7 +89,10 @@ export type FileStoreEvent =
       /** Specifics for humans (never stored values), e.g. `"version 2, expected 1"`. */
       readonly detail: string;
     }
-  | { readonly type: "store_lock_broken"; readonly path: string; readonly ageMs: number };
+  | { readonly type: "store_lock_broken"; readonly path: string; readonly ageMs: number }
+  | { readonly type: "store_key_exposed"; readonly path: string; readonly mode: number };
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["path", "clock", "onEvent", "maxEntries", "lockStaleMs", "lockTimeoutMs"]);
 
 const DEFAULT_MAX_ENTRIES = 10_000;
 const DEFAULT_LOCK_STALE_MS = 10_000;
@@ -125,7 +137,10 @@ const INITIAL: Cache = { state: EMPTY_STATE, text: undefined, signature: undefin
  *   before renaming and rejects with `lock_lost` instead of writing, so a double grant
  *   needs the lock to be broken within the microseconds between that check and the rename.
  * - After a crash inside a write, the leftover lock makes other writers wait, then reject
- *   with `lock_timeout` (the guard fails open) until it is `lockStaleMs` old and removed.
+ *   with `lock_timeout` (the guard fails open) until it is `lockStaleMs` old and removed,
+ *   with the crashed writer's temp file. Temp files are looked for when a stale lock is
+ *   removed, and otherwise on a write at most once per `lockStaleMs`.
+ * - Leases are never evicted while live (see `maxEntries`).
  * - `get` does not lock. It re-reads the file when its signature (inode, size, mtime,
  *   ctime) changed, so it sees another process's completed writes.
  * - One host only: the lock relies on O_EXCL creation and a shared clock. Network file
@@ -149,6 +164,8 @@ export class FileStore implements GuardStore {
   readonly #lockTimeoutMs: number;
   #cache: Cache = INITIAL;
   #tail: Promise<unknown> = Promise.resolve();
+  /** When this instance last looked for abandoned temp files (real time). */
+  #sweptAtMs = Number.NEGATIVE_INFINITY;
   #secret: Promise<Uint8Array> | undefined;
 
   /** @throws TypeError when an option is missing or malformed. Touches no file. */
@@ -156,6 +173,7 @@ export class FileStore implements GuardStore {
     if (typeof options !== "object" || options === null) {
       throw new TypeError('FileStore: pass an options object, e.g. new FileStore({ path: "/var/lib/my-daemon/msal-guard.json" })');
     }
+    rejectUnknownOptions(options, KNOWN_OPTIONS, "FileStore");
     const { path, clock, onEvent, maxEntries, lockStaleMs, lockTimeoutMs } = options;
     if (typeof path !== "string" || path.length === 0 || path.includes("\0")) {
       throw new TypeError(
@@ -196,20 +214,27 @@ export class FileStore implements GuardStore {
     }));
   }
 
-  /** Removes `key`. Resolves whether or not it existed. */
+  /**
+   * Removes the value under `key` and any lease on it, whoever holds it, as every store
+   * does (the guard's `reset` clears a probe lease so). Resolves whether or not they existed.
+   */
   async delete(key: string): Promise<void> {
     checkString("delete", "key", key);
     await this.#mutate((state) => ({
-      next: state.entries.has(key) ? { ...state, entries: withoutRecord(state.entries, key) } : undefined,
+      next:
+        state.entries.has(key) || state.leases.has(key)
+          ? { entries: withoutRecord(state.entries, key), leases: withoutRecord(state.leases, key) }
+          : undefined,
       result: undefined,
     }));
   }
 
   /**
    * Takes the lease on `key` for `holder` for `ttlMs` milliseconds, unless anyone holds
-   * an unexpired lease on it (the same holder included: leases are not re-entrant).
-   * Resolves `true` only once the lease is on disk, so across processes at most one
-   * caller wins (see the class comment for the exact guarantee).
+   * an unexpired lease on it (the same holder included: leases are not re-entrant), or
+   * `maxEntries` unexpired leases are held. Resolves `true` only once the lease is on
+   * disk, so across processes at most one caller wins (see the class comment for the
+   * exact guarantee).
    */
   async acquireLease(key: string, holder: string, ttlMs: number): Promise<boolean> {
     checkString("acquireLease", "key", key);
@@ -218,6 +243,8 @@ export class FileStore implements GuardStore {
     return this.#mutate((state, now) => {
       const current = state.leases.get(key);
       if (current !== undefined && current.expiresAt > now) return { next: undefined, result: false };
+      // Full: refuse rather than evict a live lease, which would hand its key to a second holder.
+      if (countLive(state.leases, now) >= this.#maxEntries) return { next: undefined, result: false };
       return { next: { ...state, leases: withRecord(state.leases, key, { holder, expiresAt: now + ttlMs }) }, result: true };
     });
   }
@@ -236,6 +263,8 @@ export class FileStore implements GuardStore {
    * A 32-byte random secret kept in `<path>.key` (mode 0600), the same for every
    * instance and process using this path, across restarts. The first caller creates the
    * file exclusively, so processes racing to create it agree on one secret. A key file
+   * open to other users is made 0600 (a `store_key_exposed` event); if this process may
+   * not change its mode, this rejects with a {@link FileStoreError} saying so. A key file
    * with unusable content is replaced by a new secret (under the lock, so racing
    * processes agree again) and a `store_corrupt` event with `file: "key"`. A file-system
    * error (e.g. permission denied) rejects instead: replacing a key other processes may
@@ -342,26 +371,70 @@ export class FileStore implements GuardStore {
   }
 
   async #readKey(): Promise<{ secret: Uint8Array } | { problem: FormatProblem } | { missing: true }> {
-    let text: string;
+    let handle: FileHandle;
     try {
-      text = await readFile(this.#keyPath, "utf8");
+      handle = await open(this.#keyPath, "r");
     } catch (error) {
       if (errorCode(error) === "ENOENT") return { missing: true };
       throw ioError("read", this.#keyPath, error);
     }
+    let text: string;
+    try {
+      await this.#restrictKey(handle);
+      text = await handle.readFile("utf8");
+    } catch (error) {
+      throw isFileStoreError(error) ? error : ioError("read", this.#keyPath, error);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
     return parseKey(text);
+  }
+
+  /**
+   * Makes the key file 0600 if other users may read or write it (copied or restored with
+   * a loose mode, say): it would let them test guesses against the state file's
+   * fingerprints, or replace the secret. Rejects if that can't be done (not the owner).
+   * POSIX only: Windows has no such mode bits.
+   */
+  async #restrictKey(handle: FileHandle): Promise<void> {
+    if (process.platform === "win32") return;
+    const mode = (await handle.stat()).mode & 0o777;
+    if ((mode & 0o077) === 0) return;
+    try {
+      await handle.chmod(0o600);
+    } catch (error) {
+      const code = errorCode(error);
+      throw new FileStoreError(
+        "io",
+        this.#keyPath,
+        `FileStore found the key file ${this.#keyPath} open to other users (mode 0${mode.toString(8)}) and could not make it 0600` +
+          `${code === undefined ? "" : ` (${code})`}: make it 0600 and owned by the user this process runs as`,
+        { cause: error },
+      );
+    }
+    this.#emit({ type: "store_key_exposed", path: this.#keyPath, mode });
   }
 
   /** Runs `task` holding the lock file, after this instance's earlier tasks finished. */
   #exclusive<T>(task: (lock: HeldLock) => Promise<T>): Promise<T> {
     const run = this.#tail.then(async () => {
       await this.#makeDirectory();
+      let broken = false;
       const lock = await acquireFileLock(this.#lockPath, {
         staleMs: this.#lockStaleMs,
         timeoutMs: this.#lockTimeoutMs,
-        onBroken: (ageMs) => this.#emit({ type: "store_lock_broken", path: this.#lockPath, ageMs }),
+        onBroken: (ageMs) => {
+          broken = true;
+          this.#emit({ type: "store_lock_broken", path: this.#lockPath, ageMs });
+        },
       });
       try {
+        // A process that died inside a write (or while creating the key file) left its
+        // temp file for good. A broken lock says one just did; otherwise look now and then.
+        if (broken || Date.now() - this.#sweptAtMs >= this.#lockStaleMs) {
+          this.#sweptAtMs = Date.now();
+          await removeAbandonedSiblings([this.path, this.#keyPath, this.#lockPath], this.#lockStaleMs);
+        }
         return await task(lock);
       } finally {
         await lock.release();

@@ -63,6 +63,17 @@ describe("state format", () => {
     const pruned = pruneState({ entries, leases: new Map() }, 100, 2);
     expect([...pruned.entries.keys()]).toEqual(["t2", "late"]);
   });
+
+  it("drops expired leases but never a live one, whatever the bound", () => {
+    const leases = new Map([
+      ["expired", { holder: "a", expiresAt: 100 }],
+      ["soon", { holder: "b", expiresAt: 101 }],
+      ["later", { holder: "c", expiresAt: 500 }],
+      ["latest", { holder: "d", expiresAt: 900 }],
+    ]);
+    const pruned = pruneState({ entries: new Map(), leases }, 100, 1);
+    expect([...pruned.leases.keys()]).toEqual(["soon", "later", "latest"]);
+  });
 });
 
 describe("key format", () => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -170,6 +170,54 @@ describe("FileStore: files on disk", () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it("removes the temp files and lock a crashed writer left behind, and nothing else", async () => {
+    const { store, path } = setup({ lockStaleMs: 1_000 });
+    await mkdir(dirname(path), { recursive: true });
+    // A process killed inside a write leaves its temp file and its lock; one killed while
+    // creating the key file, or while moving a stale lock aside, leaves those temp files.
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const leftover of [`${path}.lock`, `${path}.0123456789ab.tmp`, `${path}.key.ba9876543210.tmp`, `${path}.lock.00112233aabb.stale`]) {
+      await writeFile(leftover, "partial");
+      await utimes(leftover, anHourAgo, anHourAgo);
+    }
+    // Not ours, or not old enough to be abandoned (a live writer's).
+    const kept = ["guard.json.bak", "other.json.0123456789ab.tmp", "guard.json.fedcba987654.tmp"];
+    for (const name of kept.slice(0, 2)) {
+      await writeFile(join(dirname(path), name), "x");
+      await utimes(join(dirname(path), name), anHourAgo, anHourAgo);
+    }
+    await writeFile(join(dirname(path), kept[2]!), "x");
+
+    await store.set("a", "one", 60_000);
+    expect((await readdir(dirname(path))).sort()).toEqual(["guard.json", ...kept].sort());
+  });
+
+  it("removes a crashed writer's temp file on the next write that breaks its lock, however recent the last clean-up", async () => {
+    const { store, path } = setup({ lockStaleMs: 1_000 });
+    await store.set("a", "one", 60_000);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const leftover of [`${path}.lock`, `${path}.0123456789ab.tmp`]) {
+      await writeFile(leftover, "partial");
+      await utimes(leftover, anHourAgo, anHourAgo);
+    }
+    await store.set("b", "two", 60_000);
+    expect(await readdir(dirname(path))).toEqual(["guard.json"]);
+  });
+
+  posixOnly("makes a key file that others can read 0600, keeps its secret, and reports it", async () => {
+    const { store, events, path, open } = setup();
+    await mkdir(dirname(path), { recursive: true });
+    const secret = Buffer.alloc(32, 7);
+    await writeFile(`${path}.key`, JSON.stringify({ v: 1, secret: secret.toString("base64") }));
+    await chmod(`${path}.key`, 0o644);
+
+    expect(Buffer.from(await store.fingerprintSecret())).toEqual(secret);
+    expect((await stat(`${path}.key`)).mode & 0o777).toBe(0o600);
+    expect(events).toEqual([{ type: "store_key_exposed", path: `${path}.key`, mode: 0o644 }]);
+    expect(Buffer.from(await open().fingerprintSecret())).toEqual(secret);
+    expect(events).toHaveLength(1);
+  });
+
   it("rejects with an error naming the path when the file system refuses", async () => {
     const blocker = join(dir, "not-a-directory");
     await writeFile(blocker, "");
@@ -315,8 +363,48 @@ describe("FileStore: leases", () => {
     const { store } = setup();
     await store.set("k", "value", 60_000);
     expect(await store.acquireLease("k", "me", 60_000)).toBe(true);
+    await store.releaseLease("k", "me");
+    expect(await store.get("k")).toBe("value");
+  });
+
+  it("drops the lease on a key when the key is deleted, as MemoryStore, RedisStore and LocalStorageStore do", async () => {
+    // The engine's reset() clears a probe lease with delete(`l:<identity>`).
+    const { store, open, path } = setup();
+    await store.set("k", "value", 60_000);
+    expect(await store.acquireLease("k", "prober", 60_000)).toBe(true);
+    expect(await store.acquireLease("l:abc", "prober", 60_000)).toBe(true);
     await store.delete("k");
-    expect(await store.acquireLease("k", "other", 60_000)).toBe(false);
+    await store.delete("l:abc");
+    expect(await readEnvelope(path)).toMatchObject({ entries: {}, leases: {} });
+    expect(await store.get("k")).toBeUndefined();
+    expect(await open().acquireLease("l:abc", "another process", 60_000)).toBe(true);
+    expect(await store.acquireLease("k", "another holder", 60_000)).toBe(true);
+  });
+
+  it("never evicts a live lease for maxEntries: a new lease is refused until one is released or expires", async () => {
+    const { store, open, clock, path } = setup({ maxEntries: 2 });
+    expect(await store.acquireLease("a", "first", 1_000)).toBe(true);
+    expect(await store.acquireLease("b", "first", 60_000)).toBe(true);
+    expect(await store.acquireLease("c", "first", 60_000)).toBe(false);
+    // "a" expires soonest, yet it is still held: nobody else may take it.
+    expect(await open().acquireLease("a", "second", 1_000)).toBe(false);
+    expect(Object.keys((await readEnvelope(path)).leases).sort()).toEqual(["a", "b"]);
+
+    await store.releaseLease("b", "first");
+    expect(await store.acquireLease("c", "first", 60_000)).toBe(true);
+    clock.t += 1_000; // "a" has expired: it makes room first
+    expect(await store.acquireLease("d", "first", 60_000)).toBe(true);
+    expect(Object.keys((await readEnvelope(path)).leases).sort()).toEqual(["c", "d"]);
+  });
+
+  it("keeps every live lease when another instance with a smaller maxEntries writes", async () => {
+    const { open, path } = setup();
+    const roomy = open({ maxEntries: 10 });
+    for (const key of ["a", "b", "c", "d"]) expect(await roomy.acquireLease(key, "roomy", 60_000)).toBe(true);
+    const tight = open({ maxEntries: 2 });
+    await tight.set("value", "x", 60_000);
+    expect(Object.keys((await readEnvelope(path)).leases).sort()).toEqual(["a", "b", "c", "d"]);
+    for (const key of ["a", "b", "c", "d"]) expect(await tight.acquireLease(key, "tight", 60_000)).toBe(false);
   });
 });
 
@@ -386,7 +474,7 @@ describe("FileStore: fingerprint secret", () => {
   it.each(corruptKeys)("replaces a key file holding $name with a new secret, and reports it", async ({ content, reason }) => {
     const { store, events, path, open } = setup();
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(`${path}.key`, content);
+    await writeFile(`${path}.key`, content, { mode: 0o600 });
 
     const secret = await store.fingerprintSecret();
     expect(secret).toHaveLength(32);
@@ -398,7 +486,7 @@ describe("FileStore: fingerprint secret", () => {
   it("agrees on one replacement when instances race to repair a corrupt key file", async () => {
     const { events, path, open } = setup();
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(`${path}.key`, "garbage");
+    await writeFile(`${path}.key`, "garbage", { mode: 0o600 });
     const secrets = await Promise.all(Array.from({ length: 10 }, () => open().fingerprintSecret()));
     for (const secret of secrets) expect(secret).toEqual(secrets[0]);
     expect(events).toHaveLength(1);
@@ -447,6 +535,14 @@ describe("FileStore: arguments", () => {
   it.each(badOptions)("refuses to construct with %s", (_, options, message) => {
     expect(() => new FileStore(options as FileStoreOptions)).toThrow(TypeError);
     expect(() => new FileStore(options as FileStoreOptions)).toThrow(message);
+  });
+
+  it.each(["maxEntry", "lockTimeout", "Path"])("refuses the unknown option %s, naming it and the known ones", (key) => {
+    const options = { path: "x", [key]: 5 } as unknown as FileStoreOptions;
+    expect(() => new FileStore(options)).toThrow(TypeError);
+    expect(() => new FileStore(options)).toThrow(
+      `msal-guard: FileStore: unknown option "${key}". Known options: path, clock, onEvent, maxEntries, lockStaleMs, lockTimeoutMs.`,
+    );
   });
 
   it("resolves a relative path against the working directory", () => {
