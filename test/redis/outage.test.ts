@@ -1,16 +1,16 @@
 // Redis frozen, then killed, in the middle of 1,000 real token calls through one guard:
 // every call settles within its bound, none fails for a store reason, and once Redis is
 // back the guard shares state with other processes again.
-import { ConfidentialClientApplication } from "@azure/msal-node";
+import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isMsalGuardError, type GuardEvent } from "../../src/index.js";
 import { guardClient } from "../../src/node/index.js";
 import { RedisStore, type RedisStoreEvent } from "../../src/redis/index.js";
-import { CLIENTS, SECRET, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
+import { CLIENTS, PASSWORD, SECRET, USERS, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
 import { simulatedGuardClock } from "../node/sim-clock.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
-import { rejection, tokenRequests } from "./support.js";
+import { USER_READ, lockAda, rejection, tokenRequests } from "./support.js";
 
 const CALLS = 1_000;
 const CONCURRENCY = 10;
@@ -138,4 +138,32 @@ describe("Redis down in the middle of a run", () => {
     }
     expect(unhandled).toEqual([]);
   }, 40_000);
+});
+
+describe("what a replica learns while Redis is down", () => {
+  it("is not forgotten when Redis answers again: it is written there, and the other replicas suppress too", async () => {
+    const clock = simulatedGuardClock(tenant.clock);
+    const publicApp = () => new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: quietLogger });
+    const store = new RedisStore({ url: server.url, clock, commandTimeoutMs: 300, reconnectMaxDelayMs: 50 });
+    const other = new RedisStore({ url: server.url, clock, commandTimeoutMs: 300, reconnectMaxDelayMs: 50 });
+    try {
+      await Promise.all([store.ready(), other.ready()]);
+      const here = guardClient(publicApp(), { clock, store, storeTimeoutMs: 500 });
+      const there = guardClient(publicApp(), { clock, store: other, storeTimeoutMs: 500 });
+      await lockAda(tenant);
+      const signIn = (client: typeof here) => rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+
+      await server.kill();
+      expect(await signIn(here)).toMatchObject({ kind: "account_locked", suppressed: false });
+      await server.restart();
+      await Promise.all([store.ready(), other.ready()]);
+
+      // Still inside the lockout window: nobody sends, though Redis never heard of it before now.
+      expect(await signIn(here)).toMatchObject({ kind: "account_locked", suppressed: true });
+      expect(await signIn(there)).toMatchObject({ kind: "account_locked", suppressed: true });
+      expect(tokenRequests(tenant)).toBe(1);
+    } finally {
+      await Promise.all([store.close(), other.close()]);
+    }
+  }, 20_000);
 });

@@ -373,16 +373,50 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     }
   }
 
+  /**
+   * Keys whose latest write reached only this process's memory (the shared store failed or
+   * hung): when the written record expires, or `null` for a delete. What was learned
+   * meanwhile (a lockout, a rejected credential, a lockout a sign-in ended) is newer than
+   * what the shared store holds under them: memory answers for them, and the first read that
+   * finds the store answering again writes it there.
+   */
+  const unsynced = new Map<string, number | null>();
+
   async function read(key: string): Promise<string | undefined> {
     if (shared === local) return local.getSync(key);
     const value = await withTimeout("get", () => shared.get(key));
-    return value === FAILED ? local.getSync(key) : value;
+    if (value === FAILED) return local.getSync(key);
+    return unsynced.size > 0 && unsynced.has(key) ? resync(key, value) : value;
+  }
+
+  async function resync(key: string, stored: string | undefined): Promise<string | undefined> {
+    const until = unsynced.get(key);
+    const mine = local.getSync(key);
+    if (until === null) {
+      if (stored === undefined || (await withTimeout("delete", () => shared.delete(key))) !== FAILED) unsynced.delete(key);
+      return mine;
+    }
+    const ttlMs = (until as number) - clock.now();
+    if (mine === undefined || ttlMs <= 0) {
+      unsynced.delete(key); // ours expired: the store's answer stands
+      return stored;
+    }
+    if ((await withTimeout("set", () => shared.set(key, mine, ttlMs))) !== FAILED) unsynced.delete(key);
+    return mine;
   }
 
   async function write(key: string, value: string | undefined, ttlMs: number): Promise<void> {
     if (value === undefined) local.delete(key);
     else local.setSync(key, value, ttlMs);
-    if (shared !== local) await withTimeout(value === undefined ? "delete" : "set", () => (value === undefined ? shared.delete(key) : shared.set(key, value, ttlMs)));
+    if (shared !== local) {
+      const done = await withTimeout(value === undefined ? "delete" : "set", () => (value === undefined ? shared.delete(key) : shared.set(key, value, ttlMs)));
+      if (done === FAILED) {
+        if (unsynced.size >= MAX_KNOWN && !unsynced.has(key)) unsynced.delete(unsynced.keys().next().value as string);
+        unsynced.set(key, value === undefined ? null : clock.now() + ttlMs);
+      } else if (unsynced.size > 0) {
+        unsynced.delete(key);
+      }
+    }
     changed(key);
   }
 
