@@ -403,7 +403,11 @@ export class RedisStore implements GuardStore {
   }
 
   async #loadSecret(): Promise<string> {
-    const candidate = randomBytes(SECRET_BYTES).toString("base64url");
+    return this.#putSecret(randomBytes(SECRET_BYTES).toString("base64url"));
+  }
+
+  /** Offers `candidate` as the fleet's secret (kept unless Redis holds a valid one); resolves with the one Redis holds. */
+  async #putSecret(candidate: string): Promise<string> {
     const reply = await this.#script("fingerprintSecret", SECRET, [this.#keys.secret], [candidate, SECRET_TTL_MS]);
     if (!Array.isArray(reply) || reply.length !== 2) throw new RedisStoreError("fingerprintSecret", "command", "unexpected reply to the secret script");
     const [secret, status] = reply.map((part: unknown) => (part instanceof Uint8Array ? Buffer.from(part).toString("utf8") : String(part)));
@@ -424,7 +428,13 @@ export class RedisStore implements GuardStore {
     if (secret === undefined || (!now && Date.now() - this.#secretRenewedAt < SECRET_RENEW_EVERY_MS)) return;
     this.#secretRenewedAt = Date.now();
     secret
-      .then((value) => this.#script("fingerprintSecret", SECRET, [this.#keys.secret], [value, SECRET_TTL_MS]))
+      .then(async (value) => {
+        const current = await this.#putSecret(value);
+        // Another process put a secret back first: use it too, or the fleet's fingerprints
+        // split in two and each half sends a rejected credential again (the guard asks for
+        // the secret again within a minute).
+        if (current !== value && this.#secret === secret) this.#secret = Promise.resolve(current);
+      })
       .catch(() => undefined);
   }
 

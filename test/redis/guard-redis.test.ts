@@ -3,7 +3,7 @@
 // capped at the policy's maximum.
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { GuardClock, GuardEvent, GuardStore } from "../../src/index.js";
 import { guardClient, type GuardClientOptions } from "../../src/node/index.js";
 import { RedisStore, type RedisStoreEvent } from "../../src/redis/index.js";
@@ -95,6 +95,22 @@ describe("one decision for every guard on the Redis", () => {
       suppressed: true,
     });
     expect(tokenRequests(tenant)).toBe(1);
+  });
+
+  it("after Redis lost the secret and another process put its own back first, every process fingerprints with that one (within a minute)", async () => {
+    const call = (g: Awaited<ReturnType<typeof guard<ConfidentialClientApplication>>>) => rejection(g.client.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"], skipCache: true }));
+    const a = await guard(daemonApp("wrong-secret"));
+    expect(await call(a)).toMatchObject({ suppressed: false });
+    // Redis restarts empty; a process starting now makes the fleet's secret before `a` is back.
+    await rawClient.flushall();
+    const b = await guard(daemonApp("wrong-secret"));
+    expect(await call(b)).toMatchObject({ suppressed: false }); // Redis forgot the latch: sent once more
+    // `a` reconnects and puts its secret back: Redis keeps b's, and `a` takes it.
+    await rawClient.client("KILL", "TYPE", "normal");
+    await vi.waitFor(async () => expect(Buffer.from(await a.store.fingerprintSecret())).toEqual(Buffer.from(await b.store.fingerprintSecret())), { timeout: 5_000 });
+    tenant.clock.advance(MINUTE);
+    expect(await call(a)).toMatchObject({ kind: "client_misconfigured", suppressed: true });
+    expect(tokenRequests(tenant)).toBe(2);
   });
 
   it("stores nothing readable: no user, tenant, client id, scope or credential in any key, value or message", async () => {

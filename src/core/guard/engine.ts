@@ -283,6 +283,12 @@ const NOTHING_RECORDED: Admission = { identity: { v: RECORD_VERSION }, holder: u
 const CONTACT_POLL_MS = 250;
 
 const MAX_KNOWN = 10_000;
+/** How often a process asks its store whether the fingerprint secret changed, ms. */
+const SECRET_RECHECK_MS = 60_000;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
 /** Scope sets remembered with their key; an app uses a handful. */
 const MAX_SCOPE_SETS = 1_000;
 /** Flight keys remembered (a miss only builds the key again). */
@@ -340,6 +346,11 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   const contactTtlMs = Math.max(1_000, policy.probeLeaseMs);
   let retryTokens = 10;
   let fingerprintKey: Promise<CryptoKey> | undefined;
+  /** The fingerprint key comes from the store's secret (see `recheckedFingerprint`). */
+  const sharedSecret = secretOption === undefined && store?.fingerprintSecret !== undefined;
+  /** The store's secret `fingerprintKey` was made from, and when to ask the store for it again. */
+  let secretInUse: Uint8Array | undefined;
+  let secretCheckAt = 0;
 
   function memoHash(...parts: string[]): Promise<string> {
     const id = parts.join("\u0000");
@@ -495,6 +506,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   // throwaway fingerprint made while the store's secret was unreachable is never kept).
   const fingerprints = new TupleCache<string | Promise<string>>(1_000); // [identity key, credential]
   function credentialFingerprint(identityKey: string, credential: string): string | Promise<string> {
+    if (sharedSecret && clock.now() >= secretCheckAt) return recheckedFingerprint(identityKey, credential);
     const id = [identityKey, credential];
     let hit = fingerprints.get(id);
     if (hit === undefined) {
@@ -511,6 +523,24 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     return hit;
   }
 
+  /**
+   * The store's secret can change under a running process: a Redis that lost it takes the
+   * one another process put back first, and the store adopts it. Asked again once a minute
+   * (stores keep it in memory: no request), so this process's fingerprints match the
+   * fleet's again within a minute.
+   */
+  async function recheckedFingerprint(identityKey: string, credential: string): Promise<string> {
+    secretCheckAt = clock.now() + SECRET_RECHECK_MS;
+    if (secretInUse !== undefined) {
+      const current = await withTimeout("secret", () => store!.fingerprintSecret!());
+      if (current !== FAILED && !sameBytes(current, secretInUse)) {
+        fingerprintKey = undefined;
+        fingerprints.clear();
+      }
+    }
+    return credentialFingerprint(identityKey, credential);
+  }
+
   async function computeFingerprint(identityKey: string, credential: string): Promise<string> {
     fingerprintKey ??= (async () => {
       let secret: Uint8Array | undefined;
@@ -525,6 +555,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
           return importFingerprintKey(randomSecret());
         }
         secret = fromStore;
+        secretInUse = fromStore;
       }
       return importFingerprintKey(secret ?? randomSecret());
     })();
@@ -585,14 +616,14 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     } catch (error) {
       return Promise.reject(error); // malformed requests reject, never throw, as they always have
     }
-    if (keys === undefined || scopeKey === undefined || fp instanceof Promise) return executeFirst(request);
+    if (keys === undefined || scopeKey === undefined || fp instanceof Promise) return executeFirst(request, fp);
     // Everything known already: no await before the flight is joined or started.
     track(keys, request.identity);
     return startFlight(request, keys, scopeKey, fp);
   }
 
   /** {@link execute} for a call whose keys are not all known yet: computes them, and keeps them for the next calls. */
-  async function executeFirst<T>(request: GuardRequest<T>): Promise<T> {
+  async function executeFirst<T>(request: GuardRequest<T>, pendingFingerprint?: string | Promise<string>): Promise<T> {
     const { identity } = request;
     const authority = normalAuthority(identity.authority);
     const [appKey, identityKey, scopeKey] = await Promise.all([
@@ -602,7 +633,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     ]);
     const keys: IdentityKeys = { authority, appKey, identityKey, appRecord: `a:${appKey}`, identityRecord: `i:${identityKey}` };
     track(keys, identity);
-    const fp = request.credential === undefined ? undefined : await credentialFingerprint(identityKey, request.credential);
+    // The fingerprint `execute` started, if any: asking again could answer from the memo a secret check is about to clear.
+    const fp = request.credential === undefined ? undefined : await (pendingFingerprint ?? credentialFingerprint(identityKey, request.credential));
     // A key given for the call belongs to no (authority, client id, user) tuple it names.
     if (request.identityKey === undefined) identityKeys.set([identity.authority, identity.clientId, identity.user ?? ""], keys);
     const scopeId = scopeCacheId(request.scopes);

@@ -24,7 +24,8 @@ export interface GuardStore {
    * A secret shared by everyone using this store, for keyed credential fingerprints
    * (HMAC). Persistent and shared stores provide one so that a latched credential is
    * recognised after a restart and across processes. Absent: the guard makes a random
-   * per-process key.
+   * per-process key. It may change (a store that lost its secret adopts the one its peers
+   * put back): the guard asks again once a minute, so keep it in memory.
    */
   fingerprintSecret?(): Promise<Uint8Array>;
   /** Keys written by other tabs or processes, for prompt release of waiters. */
