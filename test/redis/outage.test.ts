@@ -167,3 +167,37 @@ describe("what a replica learns while Redis is down", () => {
     }
   }, 20_000);
 });
+
+describe("a frozen Redis", () => {
+  it("is waited for once, then left alone for a while: the calls after the first don't wait for each store operation in turn", async () => {
+    tenant.sim.unlock(USERS.ada);
+    tenant.sim.resetLog();
+    const clock = simulatedGuardClock(tenant.clock);
+    const store = new RedisStore({ url: server.url, clock, commandTimeoutMs: 5_000, reconnectMaxDelayMs: 50 });
+    const events: GuardEvent[] = [];
+    try {
+      await store.ready();
+      const client = guardClient(new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: quietLogger }), {
+        clock,
+        store,
+        storeTimeoutMs: 200,
+        onEvent: (e) => events.push(e),
+      });
+      const signIn = () => client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+      server.pause();
+      try {
+        await signIn();
+        const afterFirst = events.filter((e) => e.type === "store_error").length;
+        expect(afterFirst).toBeGreaterThan(0);
+        for (let i = 0; i < 4; i++) await signIn();
+        // Without the pause each call waited out every store operation (read, lease, contact mark, release ...).
+        expect(events.filter((e) => e.type === "store_error").length).toBe(afterFirst);
+      } finally {
+        server.resume();
+      }
+      expect(tokenRequests(tenant)).toBe(5);
+    } finally {
+      await store.close();
+    }
+  }, 20_000);
+});

@@ -283,6 +283,10 @@ const NOTHING_RECORDED: Admission = { identity: { v: RECORD_VERSION }, holder: u
 const CONTACT_POLL_MS = 250;
 
 const MAX_KNOWN = 10_000;
+/** Most records `status()` and `reset()` read from a store that lists its keys. */
+const MAX_LISTED_KEYS = 1_000;
+/** After a store operation hangs, the store is not waited for during this many `storeTimeoutMs`. */
+const HUNG_STORE_PAUSE = 5;
 /** How often a process asks its store whether the fingerprint secret changed, ms. */
 const SECRET_RECHECK_MS = 60_000;
 
@@ -363,14 +367,28 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     return hit;
   }
 
+  /**
+   * Until when (real time, like `storeTimeoutMs`) the store is not waited for, after one of
+   * its operations hung: a frozen store would otherwise cost every call each of its store
+   * operations' full timeout in turn. Meanwhile memory answers (see `unsynced`); the first
+   * operation after the pause tries the store again. A store that rejects at once (down,
+   * not hung) costs nothing to try, so it is never paused.
+   */
+  let storeHungUntil = 0;
+
   async function withTimeout<T>(operation: StoreOperation, work: () => Promise<T>): Promise<T | typeof FAILED> {
     if (shared === local) return work();
+    if (storeHungUntil !== 0) {
+      if (Date.now() < storeHungUntil) return FAILED;
+      storeHungUntil = 0;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
         work(),
         new Promise<typeof FAILED>((resolve) => {
           timer = setTimeout(() => {
+            storeHungUntil = Date.now() + HUNG_STORE_PAUSE * storeTimeoutMs;
             emit?.({ type: "store_error", operation, error: new Error(`store ${operation} took longer than ${storeTimeoutMs} ms`) });
             resolve(FAILED);
           }, storeTimeoutMs);
