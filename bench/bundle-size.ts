@@ -22,8 +22,8 @@ import { result, type BenchResult } from "./report.js";
 /** The goals, gzipped bytes. Not met yet: see bench/README.md. */
 export const TARGETS = { browser: 6 * 1024, classifyOnly: 4 * 1024 } as const;
 
-/** Enforced by the budget test, gzipped bytes: today's sizes plus a little headroom (browser raised from 23,552 for the first-contact wake-up, then from 24,064 for misconfiguration blocks, then from 24,192 for not filing calls that name no user under the app, then from 24,320 for sign-ins clearing what silent calls recorded and resets by either of a user's names, then from 24,704 for answering would-be-suppressed calls from MSAL's cache, then from 24,960 for flight keys over every request field, the popup_blocked kind and its messages, and restoring a refused redirect's entry, then from 25,152 for construction-time checks of every option (adapter, policy sections, LocalStorageStore), 2026-12-05). */
-export const BUDGETS = { browser: 25_472, classifyOnly: 5_504 } as const;
+/** Enforced by the budget test, gzipped bytes: today's sizes plus a little headroom (browser raised from 23,552 for the first-contact wake-up, then from 24,064 for misconfiguration blocks, then from 24,192 for not filing calls that name no user under the app, then from 24,320 for sign-ins clearing what silent calls recorded and resets by either of a user's names, then from 24,704 for answering would-be-suppressed calls from MSAL's cache, then from 24,960 for flight keys over every request field, the popup_blocked kind and its messages, and restoring a refused redirect's entry, then from 25,152 for construction-time checks of every option (adapter, policy sections, LocalStorageStore), then from 25,472 for keeping what was learned while the store was unreachable, re-keying after a store's secret changed, pausing a hung store, and status()/reset() over every tab's records, 2026-12-05). */
+export const BUDGETS = { browser: 26_240, classifyOnly: 5_504 } as const;
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 

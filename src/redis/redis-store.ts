@@ -224,6 +224,39 @@ export class RedisStore implements GuardStore {
   }
 
   /**
+   * Up to `limit` of the guard's keys holding a value (`i:<hash>`, `a:<hash>` ...; never
+   * leases, the secret, or keys stored hashed), found with SCAN on every master node, for
+   * `status()` and `reset()` across the fleet (see `GuardStore.listKeys`).
+   */
+  async listKeys(limit: number): Promise<readonly string[]> {
+    if (this.#closed) throw new RedisStoreError("listKeys", "closed", "the store is closed");
+    const client = this.#client;
+    const nodes: Redis[] = isCluster(client) ? client.nodes("master") : [client];
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, "\\$&")}{*}:?`;
+    if (this.#up === undefined) await this.#bounded("listKeys", this.#firstAttempt).catch(() => undefined); // as #script: wait for the first connection
+    const keys: string[] = [];
+    for (const node of nodes) {
+      let cursor = "0";
+      do {
+        let reply: [string, string[]];
+        try {
+          reply = await this.#bounded("listKeys", node.scan(cursor, "MATCH", pattern, "COUNT", 500));
+        } catch (error) {
+          throw fromRedisFailure("listKeys", error);
+        }
+        cursor = reply[0];
+        for (const redisKey of reply[1]) {
+          const match = /\{([0-9a-f]{16,128})\}:([a-z])$/.exec(redisKey);
+          if (match === null || match[2] === "l" || !redisKey.startsWith(this.prefix)) continue;
+          keys.push(`${match[2]}:${match[1]}`);
+          if (keys.length >= limit) return keys;
+        }
+      } while (cursor !== "0");
+    }
+    return keys;
+  }
+
+  /**
    * Stores `value` (a JSON object, as the guard's records are) under `key` for `ttlMs`
    * (at least 1 ms, at most 8 days), and announces the change.
    */

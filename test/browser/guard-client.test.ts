@@ -369,6 +369,22 @@ describe("state shared by the origin's tabs", () => {
     expect(tokenRequests(tenant)).toBe(sent);
   });
 
+  it("status() in one tab lists what another tab recorded (by key), and reset() there clears it", async () => {
+    const tabA = await browserApp(tenant);
+    const tabB = await browserApp(tenant);
+    const account = await signIn(tenant, tabA.pca);
+    tenant.sim.inject({ status: 400, code: 50053, times: 1, match: { grant: "refresh_token" } });
+    const clientA = guardClient(tabA.pca, { observer: tabA.observer, clock: guardClock(tenant.clock) });
+    const clientB = guardClient(tabB.pca, { observer: tabB.observer, clock: guardClock(tenant.clock) });
+    await rejection(clientA.acquireTokenSilent({ account, scopes: USER_READ }));
+    const { suppressions } = await clientB.status();
+    expect(suppressions).toEqual([expect.objectContaining({ scope: "identity", kind: "account_locked", user: undefined, identity: expect.stringMatching(/^[0-9a-f]{32}$/) })]);
+    expect(JSON.stringify(suppressions)).not.toContain(account.username);
+    await clientB.reset();
+    expect((await clientA.status()).suppressions).toEqual([]);
+    await expect(clientA.acquireTokenSilent({ account, scopes: USER_READ })).resolves.toMatchObject({ account: { username: USERS.ada } });
+  });
+
   it("without usable localStorage the guard keeps state in memory and says so", async () => {
     const { pca, observer } = await browserApp(tenant);
     const account = await signIn(tenant, pca);

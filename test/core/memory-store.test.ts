@@ -52,4 +52,16 @@ describe("MemoryStore", () => {
     expect(() => new MemoryStore({ maxEntry: 10 } as never)).toThrow(TypeError);
     expect(() => new MemoryStore({ maxEntry: 10 } as never)).toThrow('msal-guard: MemoryStore: unknown option "maxEntry". Known options: maxEntries, now.');
   });
+
+  it("lists keys holding a live value, never leases or expired ones, up to the limit", async () => {
+    let now = 1_000;
+    const store = new MemoryStore({ now: () => now });
+    await store.set("i:short", "v", 100);
+    await store.set("i:long", "v", 10_000);
+    await store.set("a:long", "v", 10_000);
+    await store.acquireLease("l:held", "holder", 10_000);
+    now += 100;
+    expect([...(await store.listKeys(10))].sort()).toEqual(["a:long", "i:long"]);
+    expect(await store.listKeys(1)).toHaveLength(1);
+  });
 });

@@ -84,3 +84,14 @@ it("a corrupt state file means a clean start, never a crash", async () => {
   const result = await client.acquireTokenByUsernamePassword({ ...stale, password: PASSWORD });
   expect(result?.accessToken).toBeTruthy();
 });
+
+it("after a restart, status() lists what the previous process recorded and reset() clears it", async () => {
+  const first = startProcess();
+  await rejection(first.acquireTokenByUsernamePassword(stale));
+  const second = startProcess();
+  const { suppressions } = await second.status();
+  expect(suppressions).toEqual([expect.objectContaining({ scope: "credential", kind: "invalid_credentials", user: undefined, identity: expect.stringMatching(/^[0-9a-f]{32}$/) })]);
+  await second.reset();
+  expect((await startProcess().status()).suppressions).toEqual([]);
+  expect((await rejection(second.acquireTokenByUsernamePassword(stale))).suppressed).toBe(false); // the latch is gone: sent again
+});

@@ -93,6 +93,9 @@ describe("on Redis Cluster", () => {
       // Identities land on every node.
       const perNode = await Promise.all(nodes.map((n) => redisCli(n.port, "DBSIZE")));
       expect(perNode.every((n) => Number(n) > 0)).toBe(true);
+      // ... and listKeys finds them on every node: each record, no lease.
+      expect([...(await store.listKeys(1_000))].sort()).toEqual(hashes.map((hash) => `i:${hash}`).sort());
+      expect(await store.listKeys(7)).toHaveLength(7);
     } finally {
       await store.close();
       client.disconnect();

@@ -113,6 +113,19 @@ describe("one decision for every guard on the Redis", () => {
     expect(tokenRequests(tenant)).toBe(2);
   });
 
+  it("status() in one process lists what another recorded (by key), and reset() there clears it for the whole fleet", async () => {
+    await lockAda(tenant);
+    const a = await guard(publicApp());
+    const b = await guard(publicApp());
+    expect(await rejection(ropc(a.client))).toMatchObject({ kind: "account_locked", suppressed: false });
+    expect((await b.client.status()).suppressions).toEqual([
+      expect.objectContaining({ scope: "identity", kind: "account_locked", user: undefined, clientId: undefined, identity: expect.stringMatching(/^[0-9a-f]{32}$/) }),
+    ]);
+    await b.client.reset();
+    expect(await rawClient.keys("msal-guard:{*}:i")).toEqual([]);
+    expect((await a.client.status()).suppressions).toEqual([]);
+  });
+
   it("stores nothing readable: no user, tenant, client id, scope or credential in any key, value or message", async () => {
     const messages: string[] = [];
     const listener = new Redis(server.url);

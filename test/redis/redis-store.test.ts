@@ -155,6 +155,23 @@ describe("keys and expiry", () => {
   });
 });
 
+describe("listKeys", () => {
+  it("lists the guard keys under its own prefix only (a prefix with glob characters too), never leases, up to the limit", async () => {
+    const starred = store({ prefix: "app*:" });
+    const other = store({ prefix: "appX:" });
+    const second = HEX.replace(/0/g, "e");
+    await starred.set(`i:${HEX}`, RECORD, 60_000);
+    await starred.set(`a:${second}`, RECORD, 60_000);
+    await starred.acquireLease(`l:${HEX}`, "holder", 30_000);
+    await starred.fingerprintSecret();
+    await other.set(`i:${second}`, RECORD, 60_000);
+    expect([...(await starred.listKeys(100))].sort()).toEqual([`a:${second}`, `i:${HEX}`]);
+    expect(await store({ prefix: "app*:" }).listKeys(100)).toHaveLength(2); // another process sees them
+    expect(await starred.listKeys(1)).toHaveLength(1);
+    expect(await other.listKeys(100)).toEqual([`i:${second}`]);
+  });
+});
+
 describe("the probe lease", () => {
   it("has exactly one winner among 40 concurrent callers on 4 connections", async () => {
     const stores = Array.from({ length: 4 }, () => store({ prefix: "lease1:" }));

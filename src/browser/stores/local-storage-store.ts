@@ -127,6 +127,27 @@ export class LocalStorageStore implements GuardStore {
     if (!this.#policyGiven) this.#policy = policy;
   }
 
+  /** Up to `limit` keys holding an unexpired value, leases left out (see `GuardStore.listKeys`); what other tabs wrote included. */
+  async listKeys(limit: number): Promise<readonly string[]> {
+    if (this.#memory !== undefined) return this.#memory.listKeys(limit);
+    const keys: string[] = [];
+    try {
+      const storage = this.#storage as Storage;
+      const mine: string[] = [];
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i);
+        if (key !== null && key.startsWith(this.#prefix) && !key.startsWith(this.#prefix + LEASE)) mine.push(key);
+      }
+      for (const key of mine) {
+        if (keys.length >= limit) break;
+        if (this.#read(key) !== undefined) keys.push(key.slice(this.#prefix.length));
+      }
+    } catch (error) {
+      this.#fallBack(error);
+    }
+    return keys;
+  }
+
   async get(key: string): Promise<string | undefined> {
     if (this.#memory !== undefined) return this.#memory.getSync(key);
     const envelope = this.#read(this.#prefix + key);

@@ -14,6 +14,7 @@ import {
   afterFailure,
   afterSignIn,
   afterSuccess,
+  appOfIdentityRecord,
   blockReason,
   decide,
   identityTtlMs,
@@ -140,7 +141,7 @@ export type GuardEvent =
   | { readonly type: "probe"; readonly method: string; readonly identity: string }
   | { readonly type: "released"; readonly identity: string; readonly reason: "probe_succeeded" | "signed_in" | "reset" }
   | { readonly type: "retry"; readonly method: string; readonly identity: string; readonly attempt: number; readonly delayMs: number; readonly kind: GuardErrorKind }
-  | { readonly type: "store_error"; readonly operation: "get" | "set" | "delete" | "lease" | "secret"; readonly error: unknown };
+  | { readonly type: "store_error"; readonly operation: "get" | "set" | "delete" | "lease" | "secret" | "list"; readonly error: unknown };
 
 /** Options for {@link createSuppressionEngine}. The adapters' `guardClient` options extend these. */
 export interface SuppressionEngineOptions {
@@ -166,10 +167,15 @@ export interface SuppressionEntry {
   readonly scope: "app" | "identity" | "credential" | "scopes";
   readonly kind: GuardErrorKind;
   readonly reason: SuppressionReason;
-  /** The app and (masked) user it applies to. */
-  readonly clientId: string;
-  readonly authority: string;
+  /**
+   * The app and (masked) user it applies to. `undefined` for what another process or tab
+   * recorded for an identity this guard never used: the store keeps keys, never names.
+   */
+  readonly clientId: string | undefined;
+  readonly authority: string | undefined;
   readonly user: string | undefined;
+  /** The identity's key (see {@link SuppressionEngine.identityKeyOf}), for `reset({ identityKey })`; absent for the app's throttling. */
+  readonly identity?: string;
   readonly codes: readonly number[];
   /** Epoch ms when calls are allowed again (for a lockout: when one probe may go). */
   readonly until: number;
@@ -724,7 +730,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
             // recorded and no contact made; and before the lease goes back (in `finally`).
             if (admission.markContact) await markContact(identityKey);
             // The happy path writes nothing, so skips the call (and its await) altogether.
-            if (probing || !isEmptyIdentity(admission.identity)) await recordSuccess(identityKey, admission.identity, facts, probing);
+            if (probing || !isEmptyIdentity(admission.identity)) await recordSuccess(keys, admission.identity, facts, probing);
             if (request.signedInUsers !== undefined) await recordSignIn(request, keys, facts.scopeKey, result as T);
             return result as T;
           }
@@ -914,28 +920,32 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     return { app: parseAppRecord(appRaw, now, policy), identity: parseIdentityRecord(identityRaw, now, policy) };
   }
 
+  /**
+   * Writes (or, when empty, deletes) an identity's record. The app's key goes with it, so a
+   * process that never used the identity can still tell which app it belongs to (see
+   * `status` and `reset`); like every key, it reveals nothing.
+   */
+  function writeIdentity(identityKey: string, appKey: string, record: IdentityRecord, now: number): Promise<void> {
+    return isEmptyIdentity(record) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify({ ...record, app: appKey }), identityTtlMs(record, now));
+  }
+
   async function persist(appKey: string, identityKey: string, before: { app: AppRecord; identity: IdentityRecord }, after: { app: AppRecord; identity: IdentityRecord }): Promise<void> {
     const now = clock.now();
     const writes: Promise<void>[] = [];
     if (after.app !== before.app && after.app.throttle !== undefined) {
       writes.push(write(`a:${appKey}`, JSON.stringify(after.app), Math.max(1_000, after.app.throttle.until - now)));
     }
-    if (after.identity !== before.identity) {
-      writes.push(
-        isEmptyIdentity(after.identity)
-          ? write(`i:${identityKey}`, undefined, 0)
-          : write(`i:${identityKey}`, JSON.stringify(after.identity), identityTtlMs(after.identity, now)),
-      );
-    }
+    if (after.identity !== before.identity) writes.push(writeIdentity(identityKey, appKey, after.identity, now));
     await Promise.all(writes);
   }
 
-  async function recordSuccess(identityKey: string, seen: IdentityRecord, facts: CallFacts, probing: boolean): Promise<void> {
+  async function recordSuccess(keys: IdentityKeys, seen: IdentityRecord, facts: CallFacts, probing: boolean): Promise<void> {
     if (isEmptyIdentity(seen) && !probing) return; // the happy path writes nothing
+    const { identityKey } = keys;
     const now = clock.now();
     const current = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
     const next = afterSuccess(current, facts);
-    await (isEmptyIdentity(next) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify(next), identityTtlMs(next, now)));
+    await writeIdentity(identityKey, keys.appKey, next, now);
     if (current.lockout !== undefined) emit?.({ type: "released", identity: identityKey, reason: "probe_succeeded" });
   }
 
@@ -953,7 +963,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       const current = parseIdentityRecord(raw, now, policy);
       const next = afterSignIn(current, scopeKey);
       if (next === current) continue;
-      await (isEmptyIdentity(next) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify(next), identityTtlMs(next, now)));
+      await writeIdentity(identityKey, keys.appKey, next, now);
       emit?.({ type: "released", identity: identityKey, reason: "signed_in" });
     }
   }
@@ -962,16 +972,16 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     const now = clock.now();
     const suppressions: SuppressionEntry[] = [];
     const apps = new Set<string>();
-    for (const [identityKey, who] of known) {
-      const base = { clientId: who.clientId, authority: who.authority, user: maskUser(who.user) };
-      if (!apps.has(who.appKey)) {
-        apps.add(who.appKey);
-        const app = parseAppRecord(await read(`a:${who.appKey}`), now, policy);
-        if (app.throttle !== undefined && app.throttle.until > now) {
-          suppressions.push({ ...base, user: undefined, scope: "app", kind: app.throttle.kind, reason: "throttled", codes: app.throttle.codes, until: app.throttle.until });
-        }
+    const appEntry = async (appKey: string, who: Pick<SuppressionEntry, "clientId" | "authority">) => {
+      if (apps.has(appKey)) return;
+      apps.add(appKey);
+      const app = parseAppRecord(await read(`a:${appKey}`), now, policy);
+      if (app.throttle !== undefined && app.throttle.until > now) {
+        suppressions.push({ ...who, user: undefined, scope: "app", kind: app.throttle.kind, reason: "throttled", codes: app.throttle.codes, until: app.throttle.until });
       }
-      const record = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
+    };
+    const identityEntries = (identityKey: string, record: IdentityRecord, who: Pick<SuppressionEntry, "clientId" | "authority" | "user">) => {
+      const base = { ...who, identity: identityKey };
       if (record.lockout !== undefined) {
         suppressions.push({ ...base, scope: "identity", kind: "account_locked", reason: "account_locked", codes: record.lockout.codes, until: record.lockout.until, lockouts: record.lockout.count });
       }
@@ -981,8 +991,28 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       for (const block of Object.values(record.blocks ?? {})) {
         if (block.until > now) suppressions.push({ ...base, scope: "scopes", kind: block.kind, reason: blockReason(block), codes: block.codes, until: block.until });
       }
+    };
+    for (const [identityKey, who] of known) {
+      const names = { clientId: who.clientId, authority: who.authority };
+      await appEntry(who.appKey, names);
+      identityEntries(identityKey, parseIdentityRecord(await read(`i:${identityKey}`), now, policy), { ...names, user: maskUser(who.user) });
+    }
+    // What other processes or tabs recorded: known by key alone (no names are stored).
+    const unnamed = { clientId: undefined, authority: undefined, user: undefined };
+    for (const key of await listedRecordKeys()) {
+      const hash = key.slice(2);
+      if (key.startsWith("a:")) await appEntry(hash, unnamed);
+      else if (!known.has(hash)) identityEntries(hash, parseIdentityRecord(await read(key), now, policy), unnamed);
     }
     return { now, suppressions, counts: copyCounts(counts) };
+  }
+
+  /** The record keys (`i:`, `a:`) the shared store holds, when it can list them; none when it can't or fails. */
+  async function listedRecordKeys(): Promise<string[]> {
+    if (shared === local || shared.listKeys === undefined) return [];
+    const keys = await withTimeout("list", () => shared.listKeys!(MAX_LISTED_KEYS));
+    if (keys === FAILED || !Array.isArray(keys)) return [];
+    return keys.filter((key): key is string => typeof key === "string" && (key.startsWith("i:") || key.startsWith("a:")) && isHashKey(key.slice(2)));
   }
 
   async function reset(scope: ResetScope = {}): Promise<void> {
@@ -1004,18 +1034,34 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       const identityKey = byKey ?? (await identityKeyOf({ authority, clientId: scope.clientId, user }));
       targets.push([identityKey, { authority, clientId: scope.clientId, user, appKey: await memoHash("app", authority, scope.clientId) }]);
     }
+    const appKeys = new Set<string>();
+    if (!oneIdentity) {
+      // What other processes or tabs recorded, for this app (when one is named) or any.
+      const onlyApp = authority !== undefined && scope.clientId !== undefined ? await memoHash("app", authority, scope.clientId) : undefined;
+      const anyApp = authority === undefined && scope.clientId === undefined;
+      for (const key of await listedRecordKeys()) {
+        const hash = key.slice(2);
+        if (key.startsWith("a:")) {
+          if (anyApp || hash === onlyApp) appKeys.add(hash);
+        } else if (!known.has(hash)) {
+          const app = appOfIdentityRecord(await read(key));
+          if (app !== undefined && (anyApp || app === onlyApp)) targets.push([hash, { authority: "", clientId: "", user: undefined, appKey: app }]);
+        }
+      }
+    }
     const now = clock.now();
     for (const [identityKey, who] of targets) {
       if (scope.kind === undefined || scope.kind !== "throttled") {
         const record = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
         const next = withoutKind(record, scope.kind);
-        await (isEmptyIdentity(next) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify(next), identityTtlMs(next, now)));
+        await writeIdentity(identityKey, who.appKey, next, now);
         await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
         await local.delete(`l:${identityKey}`);
         emit?.({ type: "released", identity: identityKey, reason: "reset" });
       }
-      if (!oneIdentity && (scope.kind === undefined || scope.kind === "throttled")) await write(`a:${who.appKey}`, undefined, 0);
+      if (!oneIdentity) appKeys.add(who.appKey);
     }
+    if (scope.kind === undefined || scope.kind === "throttled") for (const appKey of appKeys) await write(`a:${appKey}`, undefined, 0);
   }
 
   function identityKeyOf(identity: GuardIdentity): Promise<string> {

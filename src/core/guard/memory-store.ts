@@ -66,6 +66,17 @@ export class MemoryStore implements GuardStore {
     }
   }
 
+  /** Up to `limit` keys holding an unexpired value (see {@link GuardStore.listKeys}). */
+  async listKeys(limit: number): Promise<readonly string[]> {
+    const now = this.#now();
+    const keys: string[] = [];
+    for (const [key, entry] of this.#entries) {
+      if (keys.length >= limit) break;
+      if (entry.expiresAt > now) keys.push(key);
+    }
+    return keys;
+  }
+
   /** Forgets the value and any lease under `key`. */
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);

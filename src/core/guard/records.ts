@@ -10,6 +10,7 @@
 import type { Classification } from "../classification.js";
 import { KIND_TRAITS, isGuardErrorKind, type GuardErrorKind } from "../kinds.js";
 import type { SuppressionPolicy } from "./policy.js";
+import { isHashKey } from "./keys.js";
 
 export const RECORD_VERSION = 1;
 
@@ -328,6 +329,12 @@ function omit<T>(map: Readonly<Record<string, T>>, key: string): Record<string, 
   const copy = { ...map };
   delete copy[key];
   return copy;
+}
+
+/** The key of the app an identity record was written for (see the engine's `writeIdentity`), if it names one. */
+export function appOfIdentityRecord(raw: string | undefined): string | undefined {
+  const app = parseJson(raw)?.app;
+  return isHashKey(app) ? app : undefined;
 }
 
 function parseJson(raw: string | undefined): Record<string, unknown> | undefined {

@@ -28,6 +28,13 @@ export interface GuardStore {
    * put back): the guard asks again once a minute, so keep it in memory.
    */
   fingerprintSecret?(): Promise<Uint8Array>;
+  /**
+   * Up to `limit` keys holding an unexpired value (never lease keys), in any order, so that
+   * `status()` and `reset()` also see what other processes or tabs recorded. Must include
+   * the guard's record keys (`i:<hash>`, `a:<hash>`) it holds; may leave out other keys.
+   * Absent: `status()` and `reset()` cover only the identities this process used.
+   */
+  listKeys?(limit: number): Promise<readonly string[]>;
   /** Keys written by other tabs or processes, for prompt release of waiters. */
   subscribe?(listener: (key: string) => void): () => void;
 }

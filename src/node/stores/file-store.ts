@@ -203,6 +203,17 @@ export class FileStore implements GuardStore {
     return entry !== undefined && entry.expiresAt > this.#now() ? entry.value : undefined;
   }
 
+  /** Up to `limit` keys holding an unexpired value, leases left out (see `GuardStore.listKeys`). */
+  async listKeys(limit: number): Promise<readonly string[]> {
+    const now = this.#now();
+    const keys: string[] = [];
+    for (const [key, entry] of (await this.#fresh()).entries) {
+      if (keys.length >= limit) break;
+      if (entry.expiresAt > now) keys.push(key);
+    }
+    return keys;
+  }
+
   /** Stores `value` under `key` until `ttlMs` milliseconds from now (injected clock). */
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     checkString("set", "key", key);
