@@ -36,7 +36,8 @@ export interface NoticeOptions {
   /**
    * Called when the user presses the retry button. The button is shown only when it is
    * given, once the wait is over, and only for failures a retry (or a new sign-in) can fix.
-   * While a returned promise is pending the button is disabled, so it can't be hammered.
+   * While a returned promise is pending the button is `aria-disabled` and ignores presses, so
+   * it can't be hammered (not `disabled`: browsers drop the focus of a disabled button).
    */
   readonly onRetry?: () => void | PromiseLike<unknown>;
   /** When the wait before retrying started, for errors that carry only `retryAfterMs`. @default now */
@@ -70,20 +71,26 @@ const CSS =
   ".msal-guard-notice__reference{font-size:.85em;color:var(--msal-guard-notice-muted,#57606a);overflow-wrap:anywhere}" +
   ".msal-guard-notice__retry{font:inherit;margin:.25em 0 .5em;padding:.4em 1em;border:1px solid transparent;border-radius:var(--msal-guard-notice-radius,.5em);background:var(--msal-guard-notice-button-bg,#1f2328);color:var(--msal-guard-notice-button-fg,#fff);cursor:pointer}" +
   ".msal-guard-notice__retry:focus-visible{outline:3px solid var(--msal-guard-notice-focus,#175cd3);outline-offset:2px}" +
-  ".msal-guard-notice__retry:disabled{opacity:.6;cursor:default}" +
+  ".msal-guard-notice__retry[aria-disabled=true]{opacity:.6;cursor:default}" +
   ".msal-guard-notice__retry[hidden]{display:none}";
 
 let defaultFormatter: MessageFormatter | undefined;
 let ids = 0;
+/** The notice drawn into each container, so drawing again replaces it rather than stacking a second one (and timer). */
+const drawn = new WeakMap<Element, readonly [HTMLElement, DisposeNotice]>();
 
 /**
- * Draws a notice about a failed sign-in into `container` (appended to what is there).
+ * Draws a notice about a failed sign-in into `container` (appended to what is there; a
+ * notice drawn earlier into the same container is replaced, its timer stopped).
  * `input` is an msal-guard error, a `Classification`, or anything `classify` accepts.
  * Returns `dispose`, which stops the countdown and removes the notice.
  *
- * - Announced once through `role="alert"` (title, explanation, what to do); the countdown
- *   is a `role="timer"` inside it, which screen readers don't read out every second.
- * - The retry button is a real `<button type="button">`, keyboard reachable.
+ * - A `role="region"` named by its title. Inside, a `role="alert"` announces the title and
+ *   explanation once, and what to do whenever no countdown is in it: at once when there is
+ *   no wait, else once when the wait is over. The countdown is a `role="timer"` outside the
+ *   alert, updated in place, so screen readers never re-announce it each second.
+ * - The retry button is a real `<button type="button">`, keyboard reachable; the notice
+ *   never moves focus, except to keep it in the notice when it replaces one that had it.
  * - Themable with CSS custom properties: `--msal-guard-notice-bg`, `-fg`, `-border`,
  *   `-accent`, `-accent-wait`, `-accent-blocked`, `-muted`, `-radius`, `-font`,
  *   `-button-bg`, `-button-fg`, `-focus`.
@@ -129,6 +136,16 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   root.lang = first.locale;
   root.dataset.kind = kind;
   root.dataset.severity = traits.fixedBy === "time" ? "wait" : retryable ? "action" : "blocked";
+  // A region: aria-labelledby names nothing on a role-less div, and as a named landmark the
+  // notice is easy to find again, say when the wait is over.
+  root.setAttribute("role", "region");
+  // Only the alert is live (assertive, atomic): announced when it is inserted, and read out
+  // again in full whenever something in it changes. So the ticking countdown must not be in
+  // it: its `role="timer"` is implicitly aria-live="off", but WebKit reports a text change to
+  // every live ancestor that isn't "off", so VoiceOver would re-read the alert every second.
+  // What to do (the sentence with the countdown) stays outside while the wait runs, and
+  // joins the alert when no wait is left: at once, or when the wait is over, which then
+  // announces, once, that the user may try again.
   const alert = el("div", "msal-guard-notice__message");
   alert.setAttribute("role", "alert");
   const title = el("p", "msal-guard-notice__title");
@@ -143,17 +160,21 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   const body = el("p", "msal-guard-notice__body");
   body.textContent = first.body;
   const action = el("p", "msal-guard-notice__action");
-  alert.append(title, body, action);
-  root.append(alert);
+  alert.append(title, body);
+  root.append(alert, action);
 
   let button: HTMLButtonElement | undefined;
+  let busy = false;
   const onClick = () => {
+    if (busy) return;
     const pending = options.onRetry?.();
-    if (button !== undefined && pending !== undefined && typeof (pending as PromiseLike<unknown>)?.then === "function") {
-      const b = button;
-      b.disabled = true;
+    if (button !== undefined && typeof (pending as PromiseLike<unknown> | undefined)?.then === "function") {
+      // aria-disabled, not disabled: a disabled button loses the keyboard focus for good.
+      busy = true;
+      button.setAttribute("aria-disabled", "true");
       const enable = () => {
-        b.disabled = false;
+        busy = false;
+        button?.removeAttribute("aria-disabled");
       };
       (pending as PromiseLike<unknown>).then(enable, enable);
     }
@@ -171,6 +192,11 @@ export function renderNotice(container: Element, input: unknown, options: Notice
     root.append(reference);
   }
 
+  // One timer element with one text node, for the whole wait: a tick rewrites that text only.
+  const waitText = doc.createTextNode("");
+  const timerNode = el("span", "msal-guard-notice__wait");
+  timerNode.setAttribute("role", "timer");
+  timerNode.append(waitText);
   let timer: unknown;
   let shownAction = "";
   const show = (message: UserMessage, waiting: boolean): void => {
@@ -182,10 +208,11 @@ export function renderNotice(container: Element, input: unknown, options: Notice
       action.textContent = message.action;
       return;
     }
-    const timerNode = el("span", "msal-guard-notice__wait");
-    timerNode.setAttribute("role", "timer");
-    timerNode.textContent = wait as string;
-    action.replaceChildren(message.action.slice(0, at), timerNode, message.action.slice(at + (wait as string).length));
+    waitText.data = wait as string;
+    // The words around it are built once (again only if they change, which built-in tables don't).
+    if (action.textContent !== message.action) {
+      action.replaceChildren(message.action.slice(0, at), timerNode, message.action.slice(at + (wait as string).length));
+    }
   };
   const update = (): void => {
     const now = clock.now();
@@ -193,24 +220,38 @@ export function renderNotice(container: Element, input: unknown, options: Notice
     show(messageAt(now), waiting);
     root.dataset.state = waiting ? "waiting" : "ready";
     if (button !== undefined) button.hidden = waiting;
-    if (!waiting && timer !== undefined) {
-      clock.clearInterval(timer);
+    if (!waiting) {
+      if (action.parentNode !== alert) alert.append(action);
+      if (timer !== undefined) clock.clearInterval(timer);
       timer = undefined;
     }
   };
   update();
+  // One notice per container: drawing again (after a failed retry, say) replaces the last
+  // one and its timer, and keeps the focus in the notice if it was there.
+  const previous = drawn.get(container);
+  const hadFocus = previous?.[0].contains(doc.activeElement) === true;
+  previous?.[1]();
   container.appendChild(root);
+  if (hadFocus) {
+    const target = button?.hidden === false ? button : root;
+    if (target === root) root.tabIndex = -1;
+    target.focus();
+  }
   if (root.dataset.state === "waiting") timer = clock.setInterval(update, 1_000);
 
   let disposed = false;
-  return () => {
+  const dispose: DisposeNotice = () => {
     if (disposed) return;
     disposed = true;
     if (timer !== undefined) clock.clearInterval(timer);
     timer = undefined;
     button?.removeEventListener("click", onClick);
     root.remove();
+    if (drawn.get(container)?.[1] === dispose) drawn.delete(container);
   };
+  drawn.set(container, [root, dispose]);
+  return dispose;
 }
 
 /** When a retry is allowed: the option, the error's own `retryAt` (suppressed calls), else start + `retryAfterMs`. */

@@ -58,6 +58,8 @@ afterEach(() => {
 });
 
 const q = (selector: string) => container.querySelector(selector);
+/** A live region that announces changes (role=timer's implicit aria-live="off" doesn't). */
+const LIVE = "[role=alert],[role=status],[role=log],[aria-live]:not([aria-live=off])";
 const text = (selector: string) => q(selector)?.textContent ?? "";
 const button = () => q("button") as HTMLButtonElement | null;
 
@@ -74,6 +76,87 @@ describe("renderNotice", () => {
     expect(root.lang).toBe("en");
     expect(root.dataset.kind).toBe("account_locked");
     expect(root.getAttribute("aria-labelledby")).toBe(q(".msal-guard-notice__title")?.id);
+    // No wait known: what to do is announced with the rest.
+    expect(alert?.textContent).toContain("Wait a few minutes");
+  });
+
+  it("is a region named by its title: aria-labelledby on a role-less div names nothing", () => {
+    renderNotice(container, locked(120_000), { clock: fakeClock() });
+    const root = q(".msal-guard-notice") as HTMLElement;
+    expect(root.getAttribute("role")).toBe("region");
+    const label = document.getElementById(root.getAttribute("aria-labelledby") ?? "");
+    expect(root.contains(label)).toBe(true);
+    expect(label?.textContent).toContain("Your account is temporarily locked");
+    // The title inside it, the icon hidden from the name.
+    expect(label?.querySelector("[aria-hidden=true]")?.textContent).toBe("⏳");
+  });
+
+  it("updates the countdown in place: ticks add or remove no node and change only the timer's text", () => {
+    const clock = fakeClock();
+    renderNotice(container, locked(30_000), { clock, onRetry: () => undefined });
+    const root = q(".msal-guard-notice") as HTMLElement;
+    const timer = q("[role=timer]") as HTMLElement;
+    expect(timer.textContent).toBe("about 30 seconds");
+
+    const observer = new MutationObserver(() => undefined);
+    observer.observe(root, { subtree: true, childList: true, characterData: true });
+    for (let tick = 1; tick <= 5; tick++) {
+      clock.advance(1_000);
+      const records = observer.takeRecords();
+      expect(records.filter((r) => r.type === "childList")).toEqual([]);
+      expect(records.length).toBeGreaterThan(0);
+      for (const record of records) expect(record.target.parentNode).toBe(timer);
+      expect(q("[role=timer]")).toBe(timer);
+      expect(timer.textContent).toBe(`about ${30 - tick} seconds`);
+    }
+    expect(text(".msal-guard-notice__action")).toMatch(/^Try again in about 25 seconds\. If you need access sooner/);
+    observer.disconnect();
+  });
+
+  it("keeps the ticking timer out of the alert, which announces what to do once, when the wait is over", () => {
+    const clock = fakeClock();
+    renderNotice(container, locked(30_000), { clock, onRetry: () => undefined });
+    const root = q(".msal-guard-notice") as HTMLElement;
+    const alert = q("[role=alert]") as HTMLElement;
+    // In a live region, each change to the timer would re-announce that region (WebKit
+    // reports it to every live ancestor, whatever the timer's own aria-live="off").
+    expect(q("[role=timer]")?.closest(LIVE)).toBeNull();
+    expect(alert.textContent).toContain("Your account is temporarily locked");
+    expect(alert.textContent).not.toContain("Try again in");
+
+    const observer = new MutationObserver(() => undefined);
+    observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["role", "aria-live", "aria-atomic"] });
+    clock.advance(29_000);
+    expect(observer.takeRecords().filter((r) => alert.contains(r.target))).toEqual([]);
+    // The wait is over: what to do (rewritten outside) joins the alert, one addition, announced
+    // once; then nothing moves.
+    clock.advance(1_000);
+    const action = q(".msal-guard-notice__action") as HTMLElement;
+    const records = observer.takeRecords().filter((r) => r.target !== action && alert.contains(r.target));
+    expect(records).toHaveLength(1);
+    expect(records[0]?.target).toBe(alert);
+    expect(Array.from((records[0] as MutationRecord).addedNodes)).toEqual([action]);
+    expect((records[0] as MutationRecord).removedNodes).toHaveLength(0);
+    expect(alert.textContent).toContain("Wait a few minutes");
+    expect(q("[role=timer]")).toBeNull();
+    clock.advance(10_000);
+    expect(observer.takeRecords()).toEqual([]);
+    observer.disconnect();
+  });
+
+  it("never moves the focus while counting down or when the wait ends", () => {
+    const clock = fakeClock();
+    const elsewhere = document.createElement("input");
+    document.body.append(elsewhere);
+    elsewhere.focus();
+    renderNotice(container, locked(3_000), { clock, onRetry: () => undefined });
+    for (let tick = 0; tick < 4; tick++) {
+      clock.advance(1_000);
+      expect(document.activeElement).toBe(elsewhere);
+    }
+    expect(button()?.hidden).toBe(false);
+    expect(button()?.hasAttribute("aria-disabled")).toBe(false);
+    elsewhere.remove();
   });
 
   it("counts down to the retry, then shows a focusable retry button that calls onRetry", () => {
@@ -127,16 +210,60 @@ describe("renderNotice", () => {
     expect(q(".msal-guard-notice__icon")?.getAttribute("aria-hidden")).toBe("true");
   });
 
-  it("disables the button while onRetry's promise is pending", async () => {
+  it("marks the button aria-disabled while onRetry's promise is pending, ignoring presses but keeping the focus", async () => {
     let done: () => void = () => undefined;
     const onRetry = vi.fn(() => new Promise<void>((resolve) => (done = resolve)));
     renderNotice(container, classified({ error: "temporarily_unavailable", error_codes: [90033] }), { clock: fakeClock(), onRetry });
-    button()?.click();
-    expect(button()?.disabled).toBe(true);
-    button()?.click();
+    const retry = button() as HTMLButtonElement;
+    retry.focus();
+    retry.click();
+    // `disabled` would drop the focus (browsers blur a focused button that becomes disabled).
+    expect(retry.disabled).toBe(false);
+    expect(retry.getAttribute("aria-disabled")).toBe("true");
+    expect(document.activeElement).toBe(retry);
+    retry.click();
     expect(onRetry).toHaveBeenCalledTimes(1);
     done();
-    await vi.waitFor(() => expect(button()?.disabled).toBe(false));
+    await vi.waitFor(() => expect(retry.hasAttribute("aria-disabled")).toBe(false));
+    retry.click();
+    expect(onRetry).toHaveBeenCalledTimes(2);
+  });
+
+  it("drawing again into the same container replaces the notice: one notice, one alert, one timer", () => {
+    const clock = fakeClock();
+    const other = document.createElement("div");
+    document.body.append(other);
+    const first = renderNotice(container, locked(120_000), { clock, onRetry: () => undefined });
+    renderNotice(other, locked(120_000), { clock });
+    const second = renderNotice(container, locked(120_000), { clock, onRetry: () => undefined });
+    expect(container.querySelectorAll(".msal-guard-notice")).toHaveLength(1);
+    expect(container.querySelectorAll("[role=alert]")).toHaveLength(1);
+    expect(container.querySelectorAll("[role=timer]")).toHaveLength(1);
+    expect(other.querySelectorAll(".msal-guard-notice")).toHaveLength(1);
+    expect(clock.active).toBe(2); // one per container
+    first(); // the replaced notice's dispose leaves its successor alone
+    expect(container.querySelectorAll(".msal-guard-notice")).toHaveLength(1);
+    expect(clock.active).toBe(2);
+    second();
+    expect(container.childElementCount).toBe(0);
+    expect(clock.active).toBe(1);
+    other.remove();
+  });
+
+  it("keeps the focus in the notice when it replaces one that had it", () => {
+    const clock = fakeClock();
+    const transient = classified({ error: "temporarily_unavailable", error_codes: [90033] });
+    renderNotice(container, transient, { clock, onRetry: () => undefined });
+    button()?.focus();
+    // Retried and failed again, no wait: on the new retry button.
+    renderNotice(container, transient, { clock, onRetry: () => undefined });
+    expect(document.activeElement).toBe(button());
+    expect(button()?.isConnected).toBe(true);
+    // Retried and locked out now: the button is hidden, so on the notice itself.
+    renderNotice(container, locked(60_000), { clock, onRetry: () => undefined });
+    const root = q(".msal-guard-notice") as HTMLElement;
+    expect(document.activeElement).toBe(root);
+    expect(root.tabIndex).toBe(-1);
   });
 
   it("dispose stops the timer and removes the notice; calling it twice is harmless", () => {

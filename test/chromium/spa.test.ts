@@ -29,12 +29,29 @@ describe("a locked account", () => {
     await expect(notice.getAttribute("data-state")).resolves.toBe("waiting");
     const before = await timerText(page);
     expect(before).toMatch(/\d/);
+    // A region named by its title; the countdown is in no live region (one would re-read it each tick).
+    await expect(page.getByRole("region", { name: "Your account is temporarily locked" }).count()).resolves.toBe(1);
+    await expect(page.locator(".msal-guard-notice [role=timer]").evaluate((timer) => timer.closest("[role=alert],[role=status],[role=log],[aria-live]:not([aria-live=off])")?.outerHTML.slice(0, 80) ?? null)).resolves.toBeNull();
+    // Watch the notice: a tick rewrites the timer's text, it replaces no node.
+    await page.evaluate(() => {
+      const root = document.querySelector(".msal-guard-notice") as Element;
+      const watch = { timer: root.querySelector("[role=timer]"), childList: 0, observer: undefined as MutationObserver | undefined };
+      watch.observer = new MutationObserver((records) => (watch.childList += records.filter((r) => r.type === "childList").length));
+      watch.observer.observe(root, { subtree: true, childList: true, characterData: true });
+      (globalThis as { noticeWatch?: typeof watch }).noticeWatch = watch;
+    });
 
     await page.clock.fastForward(25_000);
     await page.waitForFunction((text) => document.querySelector(".msal-guard-notice [role=timer]")?.textContent !== text, before, { timeout: 5_000 });
     const after = await timerText(page);
     expect(after).not.toBe(before);
     expect(Number(/\d+/.exec(after ?? "")?.[0])).toBeLessThan(Number(/\d+/.exec(before ?? "")?.[0]));
+    const watched = await page.evaluate(() => {
+      const watch = (globalThis as { noticeWatch?: { timer: Element | null; childList: number; observer?: MutationObserver } }).noticeWatch;
+      watch?.observer?.disconnect();
+      return { sameTimer: watch?.timer === document.querySelector(".msal-guard-notice [role=timer]"), childList: watch?.childList };
+    });
+    expect(watched).toEqual({ sameTimer: true, childList: 0 });
 
     // Trying again while locked: refused by the guard, no popup, no request.
     fx.demo.sim.resetLog();
