@@ -11,6 +11,8 @@ import { createHash } from "node:crypto";
 
 /** The engine's own key shape: one letter, a colon, a hex hash. */
 const CANONICAL = /^([a-z]):([0-9a-f]{16,128})$/;
+/** What {@link KeyLayout.redisKey} makes of a canonical key, after the prefix. */
+const LAID_OUT = /^\{([0-9a-f]{16,128})\}:([a-z])$/;
 
 /** @default prefix */
 export const DEFAULT_PREFIX = "msal-guard:";
@@ -25,6 +27,14 @@ export interface KeyLayout {
   readonly recordOfLease: (key: string) => string | undefined;
   /** What subscribers are told: the key itself for the engine's (hashed) keys, else `#<sha-256>`. */
   readonly publicKey: (key: string) => string;
+  /**
+   * The engine's key a Redis key was made from (`<prefix>{<hex>}:i` → `i:<hex>`), or
+   * `undefined` for any other: the secret, a key stored hashed (SHA-256 can't be undone),
+   * a key outside the prefix.
+   */
+  readonly storeKey: (redisKey: string) => string | undefined;
+  /** A SCAN `MATCH` pattern for the keys {@link KeyLayout.storeKey} may map back (a superset: check each). */
+  readonly scanPattern: string;
   /** The fleet's fingerprint secret. */
   readonly secret: string;
   /** The pub/sub channel announcing changed keys. */
@@ -45,6 +55,12 @@ export function keyLayout(prefix: string): KeyLayout {
     publicKey(key) {
       return CANONICAL.test(key) ? key : `#${sha256(key)}`;
     },
+    storeKey(redisKey) {
+      const match = redisKey.startsWith(prefix) ? LAID_OUT.exec(redisKey.slice(prefix.length)) : null;
+      return match === null ? undefined : `${match[2]}:${match[1]}`;
+    },
+    // Glob characters in the prefix (allowed: `app*:`) must match themselves only.
+    scanPattern: `${prefix.replace(/[*?[\]\\]/g, "\\$&")}{*}:?`,
     secret: `${prefix}secret`,
     channel: `${prefix}events`,
   };

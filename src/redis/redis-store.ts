@@ -97,6 +97,8 @@ const SECRET_TTL_MS = 30 * 24 * 60 * 60_000;
 /** Writes renew the secret at most this often (real time). */
 const SECRET_RENEW_EVERY_MS = 60_000;
 const SECRET_BYTES = 32;
+/** Keys SCAN looks at per round trip: few enough to keep each one short for Redis, enough to need few. */
+const SCAN_COUNT = 500;
 /** What {@link RedisStore.subscribe} listeners may be told: the guard's keys, or a hashed other key. */
 const ANNOUNCED_KEY = /^(?:[a-z]:[0-9a-f]{16,128}|#[0-9a-f]{32})$/;
 
@@ -224,36 +226,37 @@ export class RedisStore implements GuardStore {
   }
 
   /**
-   * Up to `limit` of the guard's keys holding a value (`i:<hash>`, `a:<hash>` ...; never
-   * leases, the secret, or keys stored hashed), found with SCAN on every master node, for
-   * `status()` and `reset()` across the fleet (see `GuardStore.listKeys`).
+   * Up to `limit` of the guard's keys holding a value (`i:<hash>`, `a:<hash>` ...), found
+   * with SCAN (never KEYS, which blocks Redis while it walks the whole keyspace) on the
+   * server, or on every master of a Cluster, so that `status()` and `reset()` see what the
+   * whole fleet recorded (see `GuardStore.listKeys`). Leaves out leases, the secret and
+   * keys stored hashed (they can't be mapped back); Redis leaves out expired keys. Each
+   * SCAN round trip is bounded by `commandTimeoutMs`.
    */
   async listKeys(limit: number): Promise<readonly string[]> {
     if (this.#closed) throw new RedisStoreError("listKeys", "closed", "the store is closed");
-    const client = this.#client;
-    const nodes: Redis[] = isCluster(client) ? client.nodes("master") : [client];
-    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, "\\$&")}{*}:?`;
-    if (this.#up === undefined) await this.#bounded("listKeys", this.#firstAttempt).catch(() => undefined); // as #script: wait for the first connection
-    const keys: string[] = [];
+    if (!(limit >= 1)) return [];
+    // As #script: a process that just started waits (within the timeout) for its first connection.
+    if (this.#up === undefined) await this.#bounded("listKeys", this.#firstAttempt).catch(noop);
+    // Asked only now: a Cluster knows its nodes once connected, and may have failed over since.
+    const nodes = isCluster(this.#client) ? this.#client.nodes("master") : [this.#client];
+    if (nodes.length === 0) throw new RedisStoreError("listKeys", "unavailable", "no Redis Cluster master known; reconnecting in the background");
+    // SCAN may return a key twice (a rehash, a slot moving between masters meanwhile).
+    const keys = new Set<string>();
     for (const node of nodes) {
       let cursor = "0";
       do {
-        let reply: [string, string[]];
-        try {
-          reply = await this.#bounded("listKeys", node.scan(cursor, "MATCH", pattern, "COUNT", 500));
-        } catch (error) {
-          throw fromRedisFailure("listKeys", error);
-        }
-        cursor = reply[0];
-        for (const redisKey of reply[1]) {
-          const match = /\{([0-9a-f]{16,128})\}:([a-z])$/.exec(redisKey);
-          if (match === null || match[2] === "l" || !redisKey.startsWith(this.prefix)) continue;
-          keys.push(`${match[2]}:${match[1]}`);
-          if (keys.length >= limit) return keys;
+        const [next, page] = await this.#scan(node, cursor);
+        cursor = next;
+        for (const redisKey of page) {
+          const key = this.#keys.storeKey(redisKey);
+          // A lease (`l:<hash>`) shares the layout but is no value.
+          if (key !== undefined && !key.startsWith("l:")) keys.add(key);
+          if (keys.size >= limit) return [...keys];
         }
       } while (cursor !== "0");
     }
-    return keys;
+    return [...keys];
   }
 
   /**
@@ -433,6 +436,16 @@ export class RedisStore implements GuardStore {
         },
       );
     });
+  }
+
+  /** One SCAN round trip on `node`, bounded by the command timeout, failures sorted as #script's are. */
+  async #scan(node: Redis, cursor: string): Promise<[cursor: string, keys: string[]]> {
+    if (this.#closed) throw new RedisStoreError("listKeys", "closed", "the store is closed");
+    try {
+      return await this.#bounded("listKeys", node.scan(cursor, "MATCH", this.#keys.scanPattern, "COUNT", SCAN_COUNT));
+    } catch (error) {
+      throw fromRedisFailure("listKeys", error);
+    }
   }
 
   async #loadSecret(): Promise<string> {

@@ -129,6 +129,47 @@ describe("LocalStorageStore", () => {
     );
   });
 
+  describe("listKeys", () => {
+    const HEX = "0123456789abcdef0123456789abcdef";
+    const [identity, app] = [`i:${HEX}`, `a:${HEX.replace(/0/g, "a")}`];
+
+    it("lists every tab's live keys exactly as set, never leases, expired or invalid entries, up to the limit", async () => {
+      const events: LocalStorageStoreEvent[] = [];
+      const tabA = new LocalStorageStore({ now: clock, locks: false, leaseSettleMs: 0 });
+      const tabB = new LocalStorageStore({ now: clock, onEvent: (e) => events.push(e) });
+      await tabA.set(identity, "record", MINUTE);
+      await tabA.set(app, "record", 10 * MINUTE);
+      await tabA.set(`i:${HEX.replace(/0/g, "b")}`, "record", 1_000);
+      expect(await tabA.acquireLease(`l:${HEX}`, "holder", MINUTE)).toBe(true);
+      expect(await tabA.acquireLease(app, "holder", MINUTE)).toBe(true);
+      localStorage.setItem("msal-guard:i:tampered", "{");
+      localStorage.setItem("other-app:i:x", JSON.stringify({ w: now, e: now + MINUTE, d: "record" }));
+      expect(Object.keys(localStorage)).toContain(`msal-guard:lease:l:${HEX}`);
+      now += 1_000;
+      expect([...(await tabB.listKeys(100))].sort()).toEqual([app, identity].sort());
+      // Dropped as get() drops them; the leases stay.
+      expect(events).toEqual([{ type: "invalid", key: "i:tampered" }]);
+      expect(Object.keys(localStorage).sort()).toEqual([`msal-guard:${app}`, `msal-guard:${identity}`, `msal-guard:lease:${app}`, `msal-guard:lease:l:${HEX}`, "other-app:i:x"].sort());
+      const one = await tabB.listKeys(1);
+      expect(one).toHaveLength(1);
+      expect([app, identity]).toContain(one[0]);
+      expect(await tabB.listKeys(0)).toEqual([]);
+      expect(await new LocalStorageStore({ now: clock, prefix: "other-app:" }).listKeys(100)).toEqual(["i:x"]);
+    });
+
+    it("lists what this tab keeps in memory once storage failed, even when it fails while listing", async () => {
+      const store = new LocalStorageStore({ storage: throwingStorage("SecurityError", ["getItem"]), now: clock });
+      await store.set(identity, "written to storage, unreadable", MINUTE);
+      expect(store.inMemory).toBe(false);
+      expect(await store.listKeys(10)).toEqual([]); // reading it fails over to memory, which is empty
+      expect(store.inMemory).toBe(true);
+      await store.set(app, "record", MINUTE);
+      await store.set(identity, "record", 1_000);
+      now += 1_000;
+      expect(await store.listKeys(10)).toEqual([app]);
+    });
+  });
+
   describe("validation", () => {
     it.each([
       ["not JSON", "{"],

@@ -102,6 +102,28 @@ describe("on Redis Cluster", () => {
     }
   });
 
+  it("listKeys from a store made a moment ago (its Cluster client not yet knowing the nodes) still scans every master", async () => {
+    const hashes = Array.from({ length: 20 }, (_, i) => i.toString(16).padStart(32, "d"));
+    const writerClient = cluster();
+    const writer = new RedisStore({ client: writerClient, prefix: "fresh:", commandTimeoutMs: 5_000 });
+    try {
+      for (const hash of hashes) await writer.set(`a:${hash}`, JSON.stringify({ v: 1 }), 60_000);
+    } finally {
+      await writer.close();
+      writerClient.disconnect();
+    }
+    // No ready(): a process's first status() may come before its client knows the cluster's nodes.
+    const client = cluster();
+    const reader = new RedisStore({ client, prefix: "fresh:", commandTimeoutMs: 5_000 });
+    try {
+      expect(client.nodes("master")).toEqual([]);
+      expect([...(await reader.listKeys(100))].sort()).toEqual(hashes.map((hash) => `a:${hash}`).sort());
+    } finally {
+      await reader.close();
+      client.disconnect();
+    }
+  });
+
   it("without hash tags the lease script could not run (CROSSSLOT): why the layout has them", async () => {
     const client = cluster();
     try {

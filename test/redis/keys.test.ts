@@ -27,6 +27,19 @@ describe("key layout", () => {
     expect(keys.recordOfLease("probe")).toBeUndefined();
   });
 
+  it("maps the engine's keys back from Redis, and nothing else (listKeys)", () => {
+    for (const key of [`i:${HEX}`, `a:${HEX}`, `l:${HEX}`, `x:${"f".repeat(128)}`]) expect(keys.storeKey(keys.redisKey(key))).toBe(key);
+    for (const redisKey of [keys.redisKey("ada@contoso.test"), keys.secret, keys.channel, `other:{${HEX}}:i`, `msal-guard:x{${HEX}}:i`, `msal-guard:{${HEX}}:ii`, `msal-guard:{${HEX.toUpperCase()}}:i`]) {
+      expect(keys.storeKey(redisKey)).toBeUndefined();
+    }
+  });
+
+  it("scans for the layout under the prefix, a prefix's glob characters matching themselves only", () => {
+    expect(keys.scanPattern).toBe("msal-guard:{*}:?");
+    expect(keyLayout("app*:").scanPattern).toBe("app\\*:{*}:?");
+    expect(keyLayout("a?[b]\\c:").scanPattern).toBe("a\\?\\[b\\]\\\\c:{*}:?");
+  });
+
   it("names the secret and the channel under the prefix", () => {
     expect(keyLayout("app1:")).toMatchObject({ secret: "app1:secret", channel: "app1:events" });
   });

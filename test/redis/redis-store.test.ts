@@ -170,6 +170,53 @@ describe("listKeys", () => {
     expect(await starred.listKeys(1)).toHaveLength(1);
     expect(await other.listKeys(100)).toEqual([`i:${second}`]);
   });
+
+  it("lists each key exactly as given to set, and leaves out expired keys, keys stored hashed and whatever else shares the prefix", async () => {
+    const s = store({ prefix: "list1:" });
+    const [app, contact, longest] = [HEX.replace(/0/g, "a"), HEX.replace(/0/g, "c"), "f".repeat(128)];
+    await s.set(`i:${HEX}`, RECORD, 60_000);
+    await s.set(`a:${app}`, RECORD, 60_000);
+    await s.set(`c:${contact}`, RECORD, 60_000);
+    await s.set(`x:${longest}`, RECORD, 60_000);
+    await s.set(`i:${HEX.replace(/0/g, "b")}`, RECORD, 30); // gone before the listing
+    await s.set("ada@contoso.test/User.Read", RECORD, 60_000); // stored as a hash: no way back to the key
+    expect(await s.acquireLease(`l:${contact}`, "holder", 60_000)).toBe(true);
+    await s.fingerprintSecret();
+    const r = raw();
+    // Written by someone else under the prefix: not of the guard's layout.
+    await r.set("list1:{not-hex}:i", RECORD, "PX", 60_000);
+    await r.set(`list1:{${HEX}}:ii`, RECORD, "PX", 60_000);
+    await r.set(`list1:x{${HEX}}:i`, RECORD, "PX", 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect([...(await s.listKeys(100))].sort()).toEqual([`a:${app}`, `c:${contact}`, `i:${HEX}`, `x:${longest}`]);
+    expect(await s.listKeys(0)).toEqual([]);
+  });
+
+  it("pages through more keys than one SCAN returns, without duplicates, and stops at the limit", async () => {
+    const s = store({ prefix: "list2:" });
+    const hashes = Array.from({ length: 1_200 }, (_, i) => i.toString(16).padStart(32, "0"));
+    const pipeline = raw().pipeline();
+    for (const hash of hashes) pipeline.set(`list2:{${hash}}:i`, RECORD, "PX", 60_000);
+    await pipeline.exec();
+    const all = await s.listKeys(10_000);
+    expect(all).toHaveLength(1_200);
+    expect(new Set(all)).toEqual(new Set(hashes.map((hash) => `i:${hash}`)));
+    const some = await s.listKeys(700);
+    expect(some).toHaveLength(700);
+    expect(new Set(some).size).toBe(700);
+  });
+
+  it("rejects with a command RedisStoreError when the Redis user may not SCAN", async () => {
+    const r = raw();
+    await r.acl("SETUSER", "no-scan", "on", ">no-scan-pw", "~*", "&*", "+@all", "-scan");
+    try {
+      const s = store({ url: `redis://no-scan:no-scan-pw@127.0.0.1:${server.port}`, prefix: "list3:" });
+      await s.set(`i:${HEX}`, RECORD, 60_000); // everything else works
+      expect(await failure(() => s.listKeys(10))).toMatchObject({ name: "RedisStoreError", kind: "command", operation: "listKeys" });
+    } finally {
+      await r.acl("DELUSER", "no-scan");
+    }
+  });
 });
 
 describe("the probe lease", () => {
@@ -379,6 +426,7 @@ describe("when Redis is slow or down", () => {
         failure(() => s.releaseLease(`l:${HEX}`, "h")),
         failure(() => s.delete(`i:${HEX}`)),
         failure(() => s.fingerprintSecret()),
+        failure(() => s.listKeys(10)),
       ]);
       const elapsed = Date.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(140);
@@ -455,6 +503,7 @@ describe("when Redis is slow or down", () => {
     const error = await failure(() => s.ready({ timeoutMs: 100 }));
     expect(error).toMatchObject({ name: "RedisStoreError", kind: "timeout" });
     expect(await failure(() => s.get(`i:${HEX}`))).toMatchObject({ kind: "unavailable" });
+    expect(await failure(() => s.listKeys(10))).toMatchObject({ name: "RedisStoreError", kind: "unavailable", operation: "listKeys" });
   });
 });
 
@@ -488,6 +537,7 @@ describe("close", () => {
     await s.close();
     await expect.poll(clients).toBe(before);
     expect(await failure(() => s.get(`i:${HEX}`))).toMatchObject({ kind: "closed" });
+    expect(await failure(() => s.listKeys(10))).toMatchObject({ name: "RedisStoreError", kind: "closed" });
     expect(() => s.subscribe(() => {})).toThrow(/closed/);
   });
 

@@ -127,25 +127,15 @@ export class LocalStorageStore implements GuardStore {
     if (!this.#policyGiven) this.#policy = policy;
   }
 
-  /** Up to `limit` keys holding an unexpired value, leases left out (see `GuardStore.listKeys`); what other tabs wrote included. */
+  /** Up to `limit` keys holding a valid, unexpired value, leases left out (see `GuardStore.listKeys`); other tabs' included. */
   async listKeys(limit: number): Promise<readonly string[]> {
-    if (this.#memory !== undefined) return this.#memory.listKeys(limit);
     const keys: string[] = [];
-    try {
-      const storage = this.#storage as Storage;
-      const mine: string[] = [];
-      for (let i = 0; i < storage.length; i++) {
-        const key = storage.key(i);
-        if (key !== null && key.startsWith(this.#prefix) && !key.startsWith(this.#prefix + LEASE)) mine.push(key);
-      }
-      for (const key of mine) {
-        if (keys.length >= limit) break;
-        if (this.#read(key) !== undefined) keys.push(key.slice(this.#prefix.length));
-      }
-    } catch (error) {
-      this.#fallBack(error);
+    for (const storageKey of this.#ownKeys()) {
+      if (keys.length >= limit) break;
+      // #read drops what get() would ignore (expired, malformed), so only live keys are listed.
+      if (!storageKey.startsWith(this.#prefix + LEASE) && this.#read(storageKey) !== undefined) keys.push(storageKey.slice(this.#prefix.length));
     }
-    return keys;
+    return this.#fallbackStore()?.listKeys(limit) ?? keys; // in memory, or storage just failed
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -354,21 +344,29 @@ export class LocalStorageStore implements GuardStore {
 
   /** Removes this store's expired or invalid entries. */
   #sweep(now: number): void {
+    for (const key of this.#ownKeys()) {
+      if (key.startsWith(this.#prefix + LEASE)) this.#readLease(key, now);
+      else this.#read(key);
+    }
+  }
+
+  /**
+   * The storage keys under this store's prefix, leases included; none once in memory.
+   * Collected before any is read: reading removes bad entries, which renumbers `key(i)`.
+   */
+  #ownKeys(): string[] {
+    const keys: string[] = [];
     const storage = this.#storage;
-    if (storage === undefined) return;
+    if (this.#memory !== undefined || storage === undefined) return keys;
     try {
-      const keys: string[] = [];
       for (let i = 0; i < storage.length; i++) {
         const key = storage.key(i);
         if (key !== null && key.startsWith(this.#prefix)) keys.push(key);
       }
-      for (const key of keys) {
-        if (key.startsWith(this.#prefix + LEASE)) this.#readLease(key, now);
-        else this.#read(key);
-      }
     } catch (error) {
       this.#fallBack(error);
     }
+    return keys;
   }
 
   #notify(key: string): void {

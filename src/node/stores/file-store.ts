@@ -203,7 +203,11 @@ export class FileStore implements GuardStore {
     return entry !== undefined && entry.expiresAt > this.#now() ? entry.value : undefined;
   }
 
-  /** Up to `limit` keys holding an unexpired value, leases left out (see `GuardStore.listKeys`). */
+  /**
+   * Up to `limit` keys holding an unexpired value (by the injected clock), leases left out
+   * (see `GuardStore.listKeys`). Reads as `get` does, without the lock, so it lists what
+   * other processes on this path wrote too.
+   */
   async listKeys(limit: number): Promise<readonly string[]> {
     const now = this.#now();
     const keys: string[] = [];

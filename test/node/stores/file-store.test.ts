@@ -128,6 +128,51 @@ describe("FileStore: values", () => {
   });
 });
 
+describe("FileStore: listKeys", () => {
+  const HEX = "0123456789abcdef0123456789abcdef";
+  const [identity, app, contact] = [`i:${HEX}`, `a:${HEX.replace(/0/g, "a")}`, `c:${HEX.replace(/0/g, "c")}`];
+
+  it("lists the keys holding a live value exactly as set, never expired ones or leases, up to the limit", async () => {
+    const { store, clock } = setup();
+    await store.set(identity, "record", 60_000);
+    await store.set(app, "record", 60_000);
+    await store.set(contact, "mark", 60_000);
+    await store.set(`i:${HEX.replace(/0/g, "b")}`, "record", 1_000);
+    await store.set("x:zero-ttl", "record", 0);
+    expect(await store.acquireLease(`l:${HEX}`, "holder", 60_000)).toBe(true);
+    expect(await store.acquireLease(contact, "holder", 60_000)).toBe(true); // a lease on a listed key adds nothing
+    clock.t += 1_000; // the 1 s entry expires by the injected clock, still on disk
+    expect([...(await store.listKeys(100))].sort()).toEqual([app, contact, identity].sort());
+    const one = await store.listKeys(1);
+    expect(one).toHaveLength(1);
+    expect([app, contact, identity]).toContain(one[0]);
+    expect(await store.listKeys(0)).toEqual([]);
+  });
+
+  it("lists what another instance on the same path wrote or deleted, and nothing for a missing file", async () => {
+    const { store, open, path } = setup();
+    const other = open();
+    expect(await other.listKeys(10)).toEqual([]);
+    await store.set(identity, "record", 60_000);
+    await store.set(app, "record", 60_000);
+    expect([...(await other.listKeys(10))].sort()).toEqual([app, identity].sort());
+    await store.delete(app);
+    expect(await other.listKeys(10)).toEqual([identity]);
+    await rm(path);
+    expect(await other.listKeys(10)).toEqual([]);
+  });
+
+  it("lists only the well-formed records of a damaged file, without failing", async () => {
+    const { store, path, clock } = setup();
+    await mkdir(dirname(path), { recursive: true });
+    const entries = { [identity]: { value: "record", expiresAt: clock.t + 60_000 }, [app]: { value: 42, expiresAt: clock.t + 60_000 } };
+    await writeFile(path, JSON.stringify({ v: 1, entries, leases: {} }));
+    expect(await store.listKeys(10)).toEqual([identity]);
+    await writeFile(path, "{ not json");
+    expect(await store.listKeys(10)).toEqual([]);
+  });
+});
+
 describe("FileStore: files on disk", () => {
   it("writes atomically: the file always parses, and no temp file is left behind", async () => {
     const { store, path } = setup();
