@@ -128,7 +128,8 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   };
   const messageAt = (now: number): UserMessage => {
     const remaining = countdown ? Math.max(0, (deadline as number) - now) : undefined;
-    return format({ ...classification, retryAfterMs: remaining !== undefined && remaining > 0 ? remaining : undefined }, { locale: options.locale, now });
+    // 0 once the wait is over: the advice then says the user may try again now.
+    return format({ ...classification, retryAfterMs: remaining }, { locale: options.locale, now });
   };
 
   const first = messageAt(clock.now());

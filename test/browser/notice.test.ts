@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // renderNotice: text-only DOM, a countdown on an injected clock, the retry button, locales.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { classify, createMessageFormatter, de, en, ja, toGuardError, type Classification } from "../../src/index.js";
+import { classify, createMessageFormatter, de, en, ja, messageFor, toGuardError, type Classification } from "../../src/index.js";
 import { renderNotice, type NoticeClock } from "../../src/browser/index.js";
 
 const HOSTILE = `<img src=x onerror=alert(1)>`;
@@ -137,7 +137,7 @@ describe("renderNotice", () => {
     expect(records[0]?.target).toBe(alert);
     expect(Array.from((records[0] as MutationRecord).addedNodes)).toEqual([action]);
     expect((records[0] as MutationRecord).removedNodes).toHaveLength(0);
-    expect(alert.textContent).toContain("Wait a few minutes");
+    expect(alert.textContent).toContain("You can try again now.");
     expect(q("[role=timer]")).toBeNull();
     clock.advance(10_000);
     expect(observer.takeRecords()).toEqual([]);
@@ -179,13 +179,26 @@ describe("renderNotice", () => {
     expect(retry.type).toBe("button");
     expect(retry.textContent).toBe("Try again");
     expect(q("[role=timer]")).toBeNull();
-    expect(text(".msal-guard-notice__action")).toMatch(/^Wait a few minutes/);
+    expect(text(".msal-guard-notice__action")).toMatch(/^You can try again now\. If your account is still locked/);
     expect(clock.active).toBe(0); // the timer stops once the wait is over
 
     retry.focus();
     expect(document.activeElement).toBe(retry);
     retry.click();
     expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ["en", "You can try again now."],
+    ["de", "Sie können es jetzt erneut versuchen."],
+    ["fr", "Vous pouvez réessayer maintenant."],
+    ["es", "Ya puede volver a intentarlo."],
+    ["ja", "もう一度お試しいただけます。"],
+  ])("once the wait is over, says in %s that the user may try again now (not to wait again)", (locale, advice) => {
+    const clock = fakeClock();
+    renderNotice(container, classified({ error: "invalid_request", error_codes: [50196] }, { retryAfterMs: 5_000 }), { clock, locale, messages: messageFor });
+    clock.advance(5_000);
+    expect(text(".msal-guard-notice__action")).toBe(advice);
   });
 
   it("uses a suppressed error's retryAt for the countdown", () => {

@@ -182,3 +182,12 @@ describe("messageFor: inputs", () => {
     expect(message.title).toBe(en.kinds.unknown.title);
   });
 });
+
+describe("messageFor: a wait that is over", () => {
+  it.each([0])("with retryAfterMs %d says the user may try again now, never 'in 0 seconds'", (retryAfterMs) => {
+    const c = classify({ error: "invalid_grant", error_codes: [50053] });
+    const message = messageFor({ ...c, retryAfterMs });
+    expect(message.action).toMatch(/^You can try again now\./);
+    expect(message.waitText).toBeUndefined();
+  });
+});

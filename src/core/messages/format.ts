@@ -144,10 +144,13 @@ export function createMessageFormatter(options: MessageFormatterOptions): Messag
     const text = (isKindMessages(table.kinds[facts.kind]) ? table.kinds[facts.kind] : table.kinds.unknown) as KindMessages;
 
     const reference = supportReference(facts, table.reference);
-    const waitText = facts.retryAfterMs === undefined ? undefined : formatWaitIn(facts.retryAfterMs, table);
+    const waitOver = facts.retryAfterMs !== undefined && facts.retryAfterMs <= 0;
+    const waitText = facts.retryAfterMs === undefined || waitOver ? undefined : formatWaitIn(facts.retryAfterMs, table);
     const action =
-      waitText !== undefined && text.actionWithWait !== undefined
-        ? fill(text.actionWithWait, "wait", waitText)
+      waitOver && typeof text.actionWaitOver === "string"
+        ? text.actionWaitOver
+        : waitText !== undefined && text.actionWithWait !== undefined
+          ? fill(text.actionWithWait, "wait", waitText)
         : reference !== undefined && text.actionWithReference !== undefined
           ? text.actionWithReference
           : text.action;

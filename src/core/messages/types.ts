@@ -16,6 +16,8 @@ export interface KindMessages {
    * wait text (for example "about 2 minutes"). Takes precedence over `actionWithReference`.
    */
   readonly actionWithWait?: string;
+  /** Replaces `action` once the wait is over (`retryAfterMs` 0): the user may try again now. */
+  readonly actionWaitOver?: string;
   /**
    * Replaces `action` when the message carries a support reference, so the text can
    * ask the user to pass it on without pointing at a reference that isn't there.

@@ -9,6 +9,7 @@ export const de: LocaleMessages = {
       body: "Zu Ihrem Schutz ist die Anmeldung bei Ihrem Konto vorübergehend gesperrt. Das kann nach zu vielen Anmeldeversuchen passieren oder wenn ungewöhnliche Aktivitäten festgestellt werden.",
       action: "Warten Sie einige Minuten und versuchen Sie es dann erneut. Wenn Sie früher wieder Zugriff benötigen, setzen Sie Ihr Kennwort über die Self-Service-Kennwortzurücksetzung zurück oder wenden Sie sich an Ihren IT-Support.",
       actionWithWait: "Versuchen Sie es in {wait} erneut. Wenn Sie früher wieder Zugriff benötigen, setzen Sie Ihr Kennwort über die Self-Service-Kennwortzurücksetzung zurück oder wenden Sie sich an Ihren IT-Support.",
+      actionWaitOver: "Sie können es jetzt erneut versuchen. Wenn Ihr Konto noch gesperrt ist, setzen Sie Ihr Kennwort über die Self-Service-Kennwortzurücksetzung zurück oder wenden Sie sich an Ihren IT-Support.",
     },
     conditional_access_blocked: {
       title: "Die Richtlinie Ihrer Organisation blockiert diese Anmeldung",
@@ -87,6 +88,7 @@ export const de: LocaleMessages = {
       body: "Der Anmeldedienst erhält gerade zu viele Anfragen und hat diese App gebeten, vorübergehend weniger Anfragen zu senden.",
       action: "Warten Sie einen Moment und versuchen Sie es dann erneut.",
       actionWithWait: "Versuchen Sie es in {wait} erneut.",
+      actionWaitOver: "Sie können es jetzt erneut versuchen.",
     },
     transient: {
       title: "Die Anmeldung ist vorübergehend nicht verfügbar",

@@ -9,6 +9,7 @@ export const en: LocaleMessages = {
       body: "For your protection, sign-in to your account has been temporarily blocked. This can happen after too many sign-in attempts or when unusual activity is detected.",
       action: "Wait a few minutes, then try again. If you need access sooner, reset your password with self-service password reset, or contact your IT support.",
       actionWithWait: "Try again in {wait}. If you need access sooner, reset your password with self-service password reset, or contact your IT support.",
+      actionWaitOver: "You can try again now. If your account is still locked, reset your password with self-service password reset, or contact your IT support.",
     },
     conditional_access_blocked: {
       title: "Your organization's policy blocks this sign-in",
@@ -87,6 +88,7 @@ export const en: LocaleMessages = {
       body: "The sign-in service is receiving too many requests right now and has asked this app to slow down.",
       action: "Wait a moment, then try again.",
       actionWithWait: "Try again in {wait}.",
+      actionWaitOver: "You can try again now.",
     },
     transient: {
       title: "Sign-in is temporarily unavailable",

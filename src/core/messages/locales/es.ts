@@ -9,6 +9,7 @@ export const es: LocaleMessages = {
       body: "Para su protección, el inicio de sesión en su cuenta se ha bloqueado temporalmente. Esto puede ocurrir tras demasiados intentos de inicio de sesión o cuando se detecta actividad inusual.",
       action: "Espere unos minutos y vuelva a intentarlo. Si necesita acceder antes, restablezca su contraseña con el autoservicio de restablecimiento de contraseña o póngase en contacto con su departamento de TI.",
       actionWithWait: "Vuelva a intentarlo dentro de {wait}. Si necesita acceder antes, restablezca su contraseña con el autoservicio de restablecimiento de contraseña o póngase en contacto con su departamento de TI.",
+      actionWaitOver: "Ya puede volver a intentarlo. Si su cuenta sigue bloqueada, restablezca su contraseña con el autoservicio de restablecimiento de contraseña o póngase en contacto con su departamento de TI.",
     },
     conditional_access_blocked: {
       title: "La política de su organización bloquea este inicio de sesión",
@@ -87,6 +88,7 @@ export const es: LocaleMessages = {
       body: "El servicio de inicio de sesión está recibiendo demasiadas solicitudes en este momento y ha pedido a esta aplicación que reduzca el ritmo.",
       action: "Espere un momento y vuelva a intentarlo.",
       actionWithWait: "Vuelva a intentarlo dentro de {wait}.",
+      actionWaitOver: "Ya puede volver a intentarlo.",
     },
     transient: {
       title: "El inicio de sesión no está disponible temporalmente",

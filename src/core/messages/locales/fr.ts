@@ -9,6 +9,7 @@ export const fr: LocaleMessages = {
       body: "Pour votre protection, la connexion à votre compte a été temporairement bloquée. Cela peut se produire après un trop grand nombre de tentatives de connexion ou lorsqu’une activité inhabituelle est détectée.",
       action: "Patientez quelques minutes, puis réessayez. Si vous avez besoin d’un accès plus rapide, réinitialisez votre mot de passe avec la réinitialisation en libre-service, ou contactez votre support informatique.",
       actionWithWait: "Réessayez dans {wait}. Si vous avez besoin d’un accès plus rapide, réinitialisez votre mot de passe avec la réinitialisation en libre-service, ou contactez votre support informatique.",
+      actionWaitOver: "Vous pouvez réessayer maintenant. Si votre compte est toujours verrouillé, réinitialisez votre mot de passe avec la réinitialisation en libre-service, ou contactez votre support informatique.",
     },
     conditional_access_blocked: {
       title: "Connexion bloquée par la politique de votre organisation",
@@ -87,6 +88,7 @@ export const fr: LocaleMessages = {
       body: "Le service de connexion reçoit actuellement trop de demandes et a demandé à cette application de ralentir.",
       action: "Patientez un instant, puis réessayez.",
       actionWithWait: "Réessayez dans {wait}.",
+      actionWaitOver: "Vous pouvez réessayer maintenant.",
     },
     transient: {
       title: "Connexion temporairement indisponible",
