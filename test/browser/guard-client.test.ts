@@ -355,7 +355,8 @@ describe("handleRedirectPromise", () => {
 });
 
 describe("state shared by the origin's tabs", () => {
-  it("a lockout seen in one tab keeps the other tab from sending", async () => {
+  /** Two tabs of the app, each with its guard; the user's refresh in tab A just met a lockout (50053). */
+  async function tabsAfterLockoutInA() {
     const tabA = await browserApp(tenant);
     const tabB = await browserApp(tenant);
     const account = await signIn(tenant, tabA.pca);
@@ -363,6 +364,11 @@ describe("state shared by the origin's tabs", () => {
     const clientA = guardClient(tabA.pca, { observer: tabA.observer, clock: guardClock(tenant.clock) });
     const clientB = guardClient(tabB.pca, { observer: tabB.observer, clock: guardClock(tenant.clock) });
     await rejection(clientA.acquireTokenSilent({ account, scopes: USER_READ }));
+    return { account, clientA, clientB };
+  }
+
+  it("a lockout seen in one tab keeps the other tab from sending", async () => {
+    const { account, clientB } = await tabsAfterLockoutInA();
     const sent = tokenRequests(tenant);
     const error = await rejection(clientB.acquireTokenSilent({ account, scopes: USER_READ }));
     expect(error).toMatchObject({ kind: "account_locked", suppressed: true });
@@ -370,13 +376,7 @@ describe("state shared by the origin's tabs", () => {
   });
 
   it("status() in one tab lists what another tab recorded (by key), and reset() there clears it", async () => {
-    const tabA = await browserApp(tenant);
-    const tabB = await browserApp(tenant);
-    const account = await signIn(tenant, tabA.pca);
-    tenant.sim.inject({ status: 400, code: 50053, times: 1, match: { grant: "refresh_token" } });
-    const clientA = guardClient(tabA.pca, { observer: tabA.observer, clock: guardClock(tenant.clock) });
-    const clientB = guardClient(tabB.pca, { observer: tabB.observer, clock: guardClock(tenant.clock) });
-    await rejection(clientA.acquireTokenSilent({ account, scopes: USER_READ }));
+    const { account, clientA, clientB } = await tabsAfterLockoutInA();
     const { suppressions } = await clientB.status();
     expect(suppressions).toEqual([expect.objectContaining({ scope: "identity", kind: "account_locked", user: undefined, identity: expect.stringMatching(/^[0-9a-f]{32}$/) })]);
     expect(JSON.stringify(suppressions)).not.toContain(account.username);

@@ -295,10 +295,6 @@ const MAX_LISTED_KEYS = 1_000;
 const HUNG_STORE_PAUSE = 5;
 /** How often a process asks its store whether the fingerprint secret changed, ms. */
 const SECRET_RECHECK_MS = 60_000;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
 /** Scope sets remembered with their key; an app uses a handful. */
 const MAX_SCOPE_SETS = 1_000;
 /** Flight keys remembered (a miss only builds the key again). */
@@ -1035,6 +1031,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       targets.push([identityKey, { authority, clientId: scope.clientId, user, appKey: await memoHash("app", authority, scope.clientId) }]);
     }
     const appKeys = new Set<string>();
+    /** Records of other processes' identities, as read to find their app: not read again below. */
+    const listedRecords = new Map<string, string | undefined>();
     if (!oneIdentity) {
       // What other processes or tabs recorded, for this app (when one is named) or any.
       const onlyApp = authority !== undefined && scope.clientId !== undefined ? await memoHash("app", authority, scope.clientId) : undefined;
@@ -1044,16 +1042,20 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         if (key.startsWith("a:")) {
           if (anyApp || hash === onlyApp) appKeys.add(hash);
         } else if (!known.has(hash)) {
-          const app = appOfIdentityRecord(await read(key));
-          if (app !== undefined && (anyApp || app === onlyApp)) targets.push([hash, { authority: "", clientId: "", user: undefined, appKey: app }]);
+          const raw = await read(key);
+          const app = appOfIdentityRecord(raw);
+          if (app !== undefined && (anyApp || app === onlyApp)) {
+            targets.push([hash, { authority: "", clientId: "", user: undefined, appKey: app }]);
+            listedRecords.set(hash, raw);
+          }
         }
       }
     }
     const now = clock.now();
     for (const [identityKey, who] of targets) {
       if (scope.kind === undefined || scope.kind !== "throttled") {
-        const record = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
-        const next = withoutKind(record, scope.kind);
+        const raw = listedRecords.has(identityKey) ? listedRecords.get(identityKey) : await read(`i:${identityKey}`);
+        const next = withoutKind(parseIdentityRecord(raw, now, policy), scope.kind);
         await writeIdentity(identityKey, who.appKey, next, now);
         await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
         await local.delete(`l:${identityKey}`);
@@ -1165,4 +1167,8 @@ export function maskUser(user: string | undefined): string | undefined {
 
 function copyCounts(counts: GuardCounts): GuardCounts {
   return { ...counts, failuresByKind: { ...counts.failuresByKind }, suppressedByReason: { ...counts.suppressedByReason } };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
