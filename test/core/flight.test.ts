@@ -11,6 +11,8 @@ describe("requestVariant", () => {
     expect(variant({})).toBe(PLAIN_REQUEST);
     expect(variant({ scopes: ["a"], correlationId: "x", authority: "https://login/t" })).toBe(PLAIN_REQUEST);
     expect(variant({ scopes: ["a"], claims: undefined, onRedirectNavigate: () => false })).toBe(PLAIN_REQUEST);
+    // msal-node writes its default scheme into the caller's request: a reused request stays plain.
+    expect(variant({ scopes: ["a"], authenticationScheme: "Bearer" })).toBe(PLAIN_REQUEST);
   });
 
   it.each([

@@ -14,8 +14,8 @@ let unrepresentable = 0;
 
 /**
  * The request's fields other than `keyedElsewhere`, as one string; {@link PLAIN_REQUEST}
- * when there are none. Functions (callbacks) and `undefined` don't change the request MSAL
- * sends and are skipped; `account` counts by the tenant profile it names.
+ * when there are none. Functions (callbacks), `undefined` and the default bearer scheme don't
+ * change the request MSAL sends and are skipped; `account` counts by the tenant profile it names.
  */
 export function requestVariant(request: Readonly<Record<string, unknown>>, keyedElsewhere: ReadonlySet<string>): string {
   let parts: unknown[] | undefined;
@@ -23,6 +23,9 @@ export function requestVariant(request: Readonly<Record<string, unknown>>, keyed
     if (keyedElsewhere.has(key)) continue;
     let value = request[key];
     if (value === undefined || typeof value === "function") continue;
+    // MSAL's default, which msal-node writes into the caller's request on the first call:
+    // a reused request object would otherwise cost every later call a JSON.stringify.
+    if (key === "authenticationScheme" && typeof value === "string" && value.toLowerCase() === "bearer") continue;
     if (key === "account" && typeof value === "object" && value !== null) {
       const account = value as Record<string, unknown>;
       value = [account.homeAccountId, account.tenantId, account.localAccountId, account.environment];
