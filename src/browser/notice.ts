@@ -83,7 +83,8 @@ const drawn = new WeakMap<Element, readonly [HTMLElement, DisposeNotice]>();
  * Draws a notice about a failed sign-in into `container` (appended to what is there; a
  * notice drawn earlier into the same container is replaced, its timer stopped).
  * `input` is an msal-guard error, a `Classification`, or anything `classify` accepts.
- * Returns `dispose`, which stops the countdown and removes the notice.
+ * Returns `dispose`, which stops the countdown and removes the notice. A notice taken off
+ * the page some other way (its container unmounted) stops its countdown by itself.
  *
  * - A `role="region"` named by its title. Inside, a `role="alert"` announces the title and
  *   explanation once, and what to do whenever no countdown is in it: at once when there is
@@ -239,7 +240,16 @@ export function renderNotice(container: Element, input: unknown, options: Notice
     if (target === root) root.tabIndex = -1;
     target.focus();
   }
-  if (root.dataset.state === "waiting") timer = clock.setInterval(update, 1_000);
+  // A notice the app takes off the page without calling dispose (a framework unmounting its
+  // container, say) stops at its next tick instead of counting on to the deadline. One drawn
+  // into a container that is not on the page yet keeps counting until it has been on it.
+  let seenOnPage = false;
+  const tick = (): void => {
+    if (root.isConnected) seenOnPage = true;
+    else if (seenOnPage) return dispose();
+    update();
+  };
+  if (root.dataset.state === "waiting") timer = clock.setInterval(tick, 1_000);
 
   let disposed = false;
   const dispose: DisposeNotice = () => {

@@ -289,6 +289,40 @@ describe("renderNotice", () => {
     dispose();
   });
 
+  it.each([
+    ["the app removes the notice itself", (root: Element) => root.remove()],
+    ["the app empties the container", () => container.replaceChildren()],
+    ["the app removes the container (a framework unmounting it)", () => container.remove()],
+  ])("stops its timer at the next tick once it is off the page without dispose: %s", (_, takeAway) => {
+    const clock = fakeClock();
+    renderNotice(container, locked(120_000), { clock, onRetry: () => undefined });
+    const root = container.querySelector(".msal-guard-notice") as Element;
+    clock.advance(3_000);
+    expect(clock.active).toBe(1);
+    takeAway(root);
+    clock.advance(1_000);
+    expect(clock.active).toBe(0);
+    // Drawing into the same container again works as usual.
+    document.body.append(container);
+    renderNotice(container, locked(60_000), { clock });
+    expect(container.querySelectorAll(".msal-guard-notice")).toHaveLength(1);
+    expect(clock.active).toBe(1);
+  });
+
+  it("keeps counting while drawn into a container that is not on the page yet, and after it is attached", () => {
+    const clock = fakeClock();
+    const detached = document.createElement("div");
+    const dispose = renderNotice(detached, locked(120_000), { clock });
+    clock.advance(5_000);
+    expect(clock.active).toBe(1);
+    document.body.append(detached);
+    clock.advance(5_000);
+    expect(clock.active).toBe(1);
+    expect(detached.querySelector("[role=timer]")?.textContent).toMatch(/1 minute|110 seconds|2 minutes/);
+    dispose();
+    detached.remove();
+  });
+
   it("renders hostile text from an error as inert text: no element is created from it", () => {
     const error = Object.assign(new Error(HOSTILE), {
       name: "ServerError",
