@@ -94,6 +94,9 @@ async function main(): Promise<void> {
     observer,
     // The textbook fallback, done by the guard: a popup only when a sign-in can fix the failure.
     interaction: "popup",
+    // Silent calls that meet a 5xx or a dropped connection are sent again, after 5 s or more
+    // (backoff with jitter). A sign-in window is never reopened behind the user's back.
+    retry: { attempts: 2 },
     onEvent: (event) => {
       if (event.type === "classified" && event.until !== undefined) suppressedUntil.set(event.classification.kind, event.until);
     },

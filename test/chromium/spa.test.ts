@@ -124,6 +124,69 @@ describe("a Conditional Access block (53003, message_only)", () => {
   });
 });
 
+describe("a sign-in window that fails on a transient fault", () => {
+  // A person's sign-in is never repeated behind their back: a retry would open another window.
+  // Token requests are counted at the page's fetch: Chromium itself sends a request again
+  // when a kept-alive connection closes before any answer (seen here: two or three dropped
+  // requests on the wire for one fetch). msal-browser 5 fetches a failed POST once more
+  // itself, 100 ms later (FetchClient, MAX_FETCH_POST_RETRIES = 1): that second fetch is MSAL's.
+  it.each([
+    ["HTTP 503 from the token endpoint", { status: 503, times: 1 }, "transient", 1, "token:authorization_code 503 90033 temporarily_unavailable"],
+    ["a dropped connection", { drop: true }, "network", 2, "token:authorization_code dropped"],
+  ] as const)("%s: one window, no retry by the guard; pressing the button again signs in", async (_, fault, kind, msalFetches, logged) => {
+    const page = await fx.openTab();
+    const pagesBefore = fx.chrome.openedPages.length;
+    await page.evaluate(() => {
+      const counted = { tokenFetches: 0 };
+      const fetch = globalThis.fetch.bind(globalThis);
+      globalThis.fetch = (input, init) => {
+        if (String(input instanceof Request ? input.url : input).includes("/oauth2/v2.0/token")) counted.tokenFetches++;
+        return fetch(input, init);
+      };
+      (globalThis as { counted?: typeof counted }).counted = counted;
+    });
+    const tokenFetches = () => page.evaluate(() => (globalThis as { counted?: { tokenFetches: number } }).counted?.tokenFetches);
+    const injected = fx.demo.sim.inject({ ...fault, match: { grant: "authorization_code" } });
+    await page.click("#sign-in");
+    await page.waitForFunction(() => document.getElementById("result")?.dataset["state"] !== "busy", undefined, { timeout: 15_000 });
+    // A retry now would show up: give one every chance (backoff sleeps on the page's clock).
+    await page.clock.fastForward(120_000);
+    await page.waitForTimeout(300);
+    const outcome = await page.evaluate(() => ({ ...(document.getElementById("result") as HTMLElement).dataset }) as Record<string, string>);
+    expect(outcome).toMatchObject({ state: "error", kind });
+    expect(fx.chrome.openedPages.length).toBe(pagesBefore + 1);
+    await expect(tokenFetches()).resolves.toBe(msalFetches);
+    expect(new Set(trail(fx.demo.sim.requests).filter((line) => line.startsWith("token")))).toEqual(new Set([logged]));
+
+    // The person tries again once the fault is gone: a new window, a token.
+    injected.remove();
+    expect(await clickAndWait(page, "sign-in")).toMatchObject({ state: "ok" });
+    expect(fx.chrome.openedPages.length).toBe(pagesBefore + 2);
+    await expect(tokenFetches()).resolves.toBe(msalFetches + 1);
+  });
+});
+
+describe("a silent call that meets a transient fault", () => {
+  it("is sent again after the backoff (the demo allows 2 retries), and succeeds without a window", async () => {
+    const page = await fx.openTab();
+    await signIn(page);
+    const pagesBefore = fx.chrome.openedPages.length;
+    fx.demo.sim.resetLog();
+    fx.demo.sim.inject({ status: 503, times: 1, match: { grant: "refresh_token" } });
+    await page.click("#get-token");
+    await expect.poll(() => trail(fx.demo.sim.requests)).toEqual(["token:refresh_token 503 90033 temporarily_unavailable"]);
+    // The retry waits at least 5 s on the page's clock.
+    await page.clock.fastForward(4_000);
+    await page.waitForTimeout(300);
+    expect(fx.demo.sim.requests).toHaveLength(1);
+    await page.clock.fastForward(60_000);
+    await page.waitForFunction(() => document.getElementById("result")?.dataset["state"] !== "busy", undefined, { timeout: 15_000 });
+    await expect(page.evaluate(() => document.getElementById("result")?.dataset["state"])).resolves.toBe("ok");
+    expect(trail(fx.demo.sim.requests)).toEqual(["token:refresh_token 503 90033 temporarily_unavailable", "token:refresh_token 200"]);
+    expect(fx.chrome.openedPages.length).toBe(pagesBefore);
+  });
+});
+
 describe("server text", () => {
   it("renders an error_description carrying markup as inert text: no element, no script", async () => {
     const payload = `<img src=x onerror="alert(document.domain)"><script>alert(2)</script>`;
