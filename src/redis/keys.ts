@@ -28,11 +28,11 @@ export interface KeyLayout {
   /** What subscribers are told: the key itself for the engine's (hashed) keys, else `#<sha-256>`. */
   readonly publicKey: (key: string) => string;
   /**
-   * The engine's key a Redis key was made from (`<prefix>{<hex>}:i` → `i:<hex>`), or
+   * The engine's key a key SCAN returned was made from (`<prefix>{<hex>}:i` → `i:<hex>`), or
    * `undefined` for any other: the secret, a key stored hashed (SHA-256 can't be undone),
    * a key outside the prefix.
    */
-  readonly storeKey: (redisKey: string) => string | undefined;
+  readonly storeKey: (scannedKey: string) => string | undefined;
   /** A SCAN `MATCH` pattern for the keys {@link KeyLayout.storeKey} may map back (a superset: check each). */
   readonly scanPattern: string;
   /** The fleet's fingerprint secret. */
@@ -41,7 +41,13 @@ export interface KeyLayout {
   readonly channel: string;
 }
 
-export function keyLayout(prefix: string): KeyLayout {
+/**
+ * `clientKeyPrefix` is the ioredis client's own `keyPrefix` option: ioredis puts it before
+ * every key a command names, but SCAN's pattern is no key, and the keys SCAN returns carry
+ * it. Only `scanPattern` and `storeKey` deal with it; the other keys are given to commands.
+ */
+export function keyLayout(prefix: string, clientKeyPrefix = ""): KeyLayout {
+  const scanned = clientKeyPrefix + prefix;
   return {
     redisKey(key) {
       const match = CANONICAL.exec(key);
@@ -55,12 +61,12 @@ export function keyLayout(prefix: string): KeyLayout {
     publicKey(key) {
       return CANONICAL.test(key) ? key : `#${sha256(key)}`;
     },
-    storeKey(redisKey) {
-      const match = redisKey.startsWith(prefix) ? LAID_OUT.exec(redisKey.slice(prefix.length)) : null;
+    storeKey(scannedKey) {
+      const match = scannedKey.startsWith(scanned) ? LAID_OUT.exec(scannedKey.slice(scanned.length)) : null;
       return match === null ? undefined : `${match[2]}:${match[1]}`;
     },
-    // Glob characters in the prefix (allowed: `app*:`) must match themselves only.
-    scanPattern: `${prefix.replace(/[*?[\]\\]/g, "\\$&")}{*}:?`,
+    // Glob characters in the prefixes (allowed: `app*:`) must match themselves only.
+    scanPattern: `${scanned.replace(/[*?[\]\\]/g, "\\$&")}{*}:?`,
     secret: `${prefix}secret`,
     channel: `${prefix}events`,
   };

@@ -195,7 +195,7 @@ export class RedisStore implements GuardStore {
     this.#subscriberLingerMs = subscriberLingerMs;
 
     this.prefix = prefix;
-    this.#keys = keyLayout(prefix);
+    this.#keys = keyLayout(prefix, clientKeyPrefix(client));
     this.#now = clock === undefined ? () => Date.now() : () => clock.now();
     this.#onEvent = onEvent;
     this.#owned = client === undefined;
@@ -600,6 +600,12 @@ function isIoredisClient(value: unknown): value is RedisClient {
     typeof c.callBuffer === "function" && typeof c.duplicate === "function" && typeof c.on === "function" && typeof c.off === "function" &&
     typeof c.options === "object" && c.options !== null
   );
+}
+
+/** The `keyPrefix` option ioredis puts before every key a command names ("" when none). */
+function clientKeyPrefix(client: RedisClient | undefined): string {
+  const keyPrefix: unknown = (client?.options as { keyPrefix?: unknown } | undefined)?.keyPrefix;
+  return typeof keyPrefix === "string" ? keyPrefix : "";
 }
 
 function isCluster(client: RedisClient): client is Cluster {

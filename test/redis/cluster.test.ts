@@ -37,9 +37,10 @@ async function bindable(port: number): Promise<boolean> {
   });
 }
 
-function cluster(): Cluster {
+function cluster(keyPrefix?: string): Cluster {
   const client = new Cluster([{ host: "127.0.0.1", port: nodes[0]!.port }], {
     enableOfflineQueue: false,
+    ...(keyPrefix === undefined ? {} : { keyPrefix }),
     redisOptions: { maxRetriesPerRequest: 0, connectTimeout: 2_000 },
   });
   client.on("error", () => {});
@@ -96,6 +97,21 @@ describe("on Redis Cluster", () => {
       // ... and listKeys finds them on every node: each record, no lease.
       expect([...(await store.listKeys(1_000))].sort()).toEqual(hashes.map((hash) => `i:${hash}`).sort());
       expect(await store.listKeys(7)).toHaveLength(7);
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+
+  it("listKeys on a Cluster client made with ioredis's keyPrefix finds what it wrote on every master", async () => {
+    const hashes = Array.from({ length: 20 }, (_, i) => i.toString(16).padStart(32, "e"));
+    const client = cluster("tenant-9:");
+    const store = new RedisStore({ client, prefix: "kp:", commandTimeoutMs: 5_000 });
+    try {
+      for (const hash of hashes) await store.set(`i:${hash}`, JSON.stringify({ v: 1 }), 60_000);
+      const perNode = await Promise.all(nodes.map((n) => redisCli(n.port, "--scan", "--pattern", "tenant-9:kp:*")));
+      expect(perNode.every((listed) => listed.length > 0)).toBe(true); // spread over the masters, under both prefixes
+      expect([...(await store.listKeys(100))].sort()).toEqual(hashes.map((hash) => `i:${hash}`).sort());
     } finally {
       await store.close();
       client.disconnect();

@@ -38,6 +38,13 @@ describe("key layout", () => {
     expect(keys.scanPattern).toBe("msal-guard:{*}:?");
     expect(keyLayout("app*:").scanPattern).toBe("app\\*:{*}:?");
     expect(keyLayout("a?[b]\\c:").scanPattern).toBe("a\\?\\[b\\]\\\\c:{*}:?");
+    // An ioredis keyPrefix is in the keys SCAN returns, and must be in its pattern.
+    const prefixed = keyLayout("app:", "t*1:");
+    expect(prefixed.scanPattern).toBe("t\\*1:app:{*}:?");
+    expect(prefixed.storeKey(`t*1:app:{${"ab".repeat(16)}}:i`)).toBe(`i:${"ab".repeat(16)}`);
+    expect(prefixed.storeKey(`app:{${"ab".repeat(16)}}:i`)).toBeUndefined();
+    expect(prefixed.redisKey(`i:${"ab".repeat(16)}`)).toBe(`app:{${"ab".repeat(16)}}:i`); // ioredis adds the keyPrefix
+    expect(prefixed).toMatchObject({ secret: "app:secret", channel: "app:events" });
   });
 
   it("names the secret and the channel under the prefix", () => {

@@ -171,6 +171,19 @@ describe("listKeys", () => {
     expect(await other.listKeys(100)).toEqual([`i:${second}`]);
   });
 
+  it("lists the keys of a client made with ioredis's keyPrefix (SCAN neither applies nor strips it)", async () => {
+    const client = new Redis(server.url, { keyPrefix: "tenant-7:", enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    opened.push({ close: () => client.quit().catch(() => client.disconnect()) });
+    const s = store({ client, prefix: "kp:", url: undefined });
+    await s.set(`i:${HEX}`, RECORD, 60_000);
+    await s.acquireLease(`l:${HEX}`, "holder", 30_000);
+    // Stored under both prefixes; a store without the keyPrefix (another app on the server) sees nothing of it.
+    expect(await raw().exists(`tenant-7:kp:{${HEX}}:i`)).toBe(1);
+    expect(await store({ prefix: "kp:" }).listKeys(100)).toEqual([]);
+    expect(await s.listKeys(100)).toEqual([`i:${HEX}`]);
+    await expect(s.get(`i:${HEX}`)).resolves.toBe(RECORD);
+  });
+
   it("lists each key exactly as given to set, and leaves out expired keys, keys stored hashed and whatever else shares the prefix", async () => {
     const s = store({ prefix: "list1:" });
     const [app, contact, longest] = [HEX.replace(/0/g, "a"), HEX.replace(/0/g, "c"), "f".repeat(128)];
