@@ -97,6 +97,8 @@ const SECRET_TTL_MS = 30 * 24 * 60 * 60_000;
 /** Writes renew the secret at most this often (real time). */
 const SECRET_RENEW_EVERY_MS = 60_000;
 const SECRET_BYTES = 32;
+/** The engine's record locks (`w:<hash>`): leases held while it reads, updates and writes a record. */
+const RECORD_LOCK = "w:";
 /** Keys SCAN looks at per round trip: few enough to keep each one short for Redis, enough to need few. */
 const SCAN_COUNT = 500;
 /** What {@link RedisStore.subscribe} listeners may be told: the guard's keys, or a hashed other key. */
@@ -117,7 +119,7 @@ const ANNOUNCED_KEY = /^(?:[a-z]:[0-9a-f]{16,128}|#[0-9a-f]{32})$/;
  *   decides from its local memory and reports `store_error`.
  * - Values read are checked (string, size, UTF-8, JSON object, an expiry the store could
  *   have set); anything else is ignored with a `store_corrupt` event.
- * - Writes, deletes and lease releases are announced on `<prefix>events`, for
+ * - Writes, deletes and lease releases (but a record lock's) are announced on `<prefix>events`, for
  *   {@link RedisStore.subscribe}.
  *
  * @example
@@ -250,8 +252,8 @@ export class RedisStore implements GuardStore {
         cursor = next;
         for (const redisKey of page) {
           const key = this.#keys.storeKey(redisKey);
-          // A lease (`l:<hash>`) shares the layout but is no value.
-          if (key !== undefined && !key.startsWith("l:")) keys.add(key);
+          // A lease (`l:<hash>`, a record lock `w:<hash>`) shares the layout but is no value.
+          if (key !== undefined && !key.startsWith("l:") && !key.startsWith(RECORD_LOCK)) keys.add(key);
           if (keys.size >= limit) return [...keys];
         }
       } while (cursor !== "0");
@@ -297,11 +299,13 @@ export class RedisStore implements GuardStore {
     return reply === 1;
   }
 
-  /** Gives the lease on `key` back if `holder` still holds it (compare-and-delete), and announces it. */
+  /** Gives the lease on `key` back if `holder` still holds it (compare-and-delete), and announces it (except a record lock, `w:<hash>`). */
   async releaseLease(key: string, holder: string): Promise<void> {
     checkKey("releaseLease", key);
     checkHolder("releaseLease", holder);
-    await this.#script("releaseLease", RELEASE, [this.#keys.redisKey(key)], [holder, this.#keys.channel, this.#message(key)]);
+    // Nobody waits for a record lock's release (its waiters try again every few ms): not announced.
+    const message = key.startsWith(RECORD_LOCK) ? "" : this.#message(key);
+    await this.#script("releaseLease", RELEASE, [this.#keys.redisKey(key)], [holder, this.#keys.channel, message]);
   }
 
   /**

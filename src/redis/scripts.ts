@@ -77,11 +77,11 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 `);
 
-/** Compare-and-delete: only the holder releases. ARGV: holder, channel, message. */
+/** Compare-and-delete: only the holder releases. ARGV: holder, channel, message ('' for none). */
 export const RELEASE = script(`
 if redis.pcall('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], ARGV[3])
+  if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
   return 1
 end
 return 0

@@ -1,5 +1,5 @@
 // A simulated tenant shared by the end-to-end tests: real MSAL talks to it over loopback.
-import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
+import { isMsalGuardError, type GuardStore, type MsalGuardError } from "../../src/index.js";
 import { createManualClock, startEntraSimulator, type EntraSimulator, type EntraSimulatorOptions, type ManualClock } from "../../src/testing/index.js";
 
 export const PASSWORD = "Correct-Horse-7";
@@ -81,3 +81,29 @@ export async function guardRejection(call: Promise<unknown>): Promise<MsalGuardE
 export const quietLogger = {
   loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} },
 };
+
+/**
+ * `store` behind a slow link: every write and delete takes `ms` longer (real time) to land,
+ * so that calls failing at the same moment read a record before each other's writes arrive.
+ */
+export function slowWrites(store: GuardStore, ms: number): GuardStore {
+  const later = () => new Promise((resolve) => setTimeout(resolve, ms));
+  const slow: GuardStore = {
+    get: (key) => store.get(key),
+    set: async (key, value, ttlMs) => {
+      await later();
+      return store.set(key, value, ttlMs);
+    },
+    delete: async (key) => {
+      await later();
+      return store.delete(key);
+    },
+    acquireLease: (key, holder, ttlMs) => store.acquireLease(key, holder, ttlMs),
+    releaseLease: (key, holder) => store.releaseLease(key, holder),
+  };
+  if (store.fingerprintSecret !== undefined) slow.fingerprintSecret = () => store.fingerprintSecret!();
+  if (store.listKeys !== undefined) slow.listKeys = (limit) => store.listKeys!(limit);
+  if (store.subscribe !== undefined) slow.subscribe = (listener) => store.subscribe!(listener);
+  return slow;
+}
+

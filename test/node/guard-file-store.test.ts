@@ -7,7 +7,7 @@ import { PublicClientApplication } from "@azure/msal-node";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
 import { FileStore, guardClient } from "../../src/node/index.js";
-import { CLIENTS, PASSWORD, USERS, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
+import { CLIENTS, PASSWORD, USERS, quietLogger, slowWrites, startTenant, type Tenant } from "../e2e/fixtures.js";
 import { simulatedGuardClock } from "./sim-clock.js";
 
 let tenant: Tenant;
@@ -24,12 +24,12 @@ beforeEach(async () => {
   return () => rm(dir, { recursive: true, force: true });
 });
 
-/** One "process": a fresh msal-node app, guard and FileStore instance on the same file. */
-function startProcess() {
+/** One "process": a fresh msal-node app, guard and FileStore instance on the same file (its writes slowed by `slowWritesMs`). */
+function startProcess(slowWritesMs = 0) {
   const clock = simulatedGuardClock(tenant.clock);
   const app = new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: quietLogger });
   const store = new FileStore({ path: join(dir, "state.json"), clock });
-  return guardClient(app, { store, clock });
+  return guardClient(app, { store: slowWritesMs > 0 ? slowWrites(store, slowWritesMs) : store, clock });
 }
 
 async function rejection(call: Promise<unknown>): Promise<MsalGuardError> {
@@ -57,6 +57,24 @@ it("a rejected credential stays latched across a restart, without the password o
   expect(onDisk).not.toContain("stale-password");
   expect(onDisk).not.toContain(USERS.ada);
   expect(onDisk).not.toContain("contoso");
+});
+
+it("two processes rejecting two stale passwords at the same moment both keep their latch", async () => {
+  // Each reads the record before the other's write lands (writes slowed by 150 ms). A sign-in
+  // first, so that neither call waits for the other as the user's first contact.
+  const [a, b] = [startProcess(150), startProcess(150)];
+  await a.acquireTokenByUsernamePassword({ ...stale, password: PASSWORD });
+  tenant.sim.resetLog();
+  const [first, second] = await Promise.all([
+    rejection(a.acquireTokenByUsernamePassword({ ...stale, password: "stale-1" })),
+    rejection(b.acquireTokenByUsernamePassword({ ...stale, password: "stale-2" })),
+  ]);
+  expect([first.suppressed, second.suppressed]).toEqual([false, false]);
+  const c = startProcess();
+  for (const password of ["stale-1", "stale-2"]) {
+    expect(await rejection(c.acquireTokenByUsernamePassword({ ...stale, password }))).toMatchObject({ kind: "invalid_credentials", suppressed: true });
+  }
+  expect(tenant.sim.counts().total).toBe(2);
 });
 
 it("a lockout window stays in force across a restart", async () => {

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { GuardClock, GuardEvent, GuardStore } from "../../src/index.js";
 import { guardClient, type GuardClientOptions } from "../../src/node/index.js";
 import { RedisStore, type RedisStoreEvent } from "../../src/redis/index.js";
-import { CLIENTS, PASSWORD, SECRET, USERS, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
+import { CLIENTS, PASSWORD, SECRET, USERS, quietLogger, slowWrites, startTenant, type Tenant } from "../e2e/fixtures.js";
 import { simulatedGuardClock } from "../node/sim-clock.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 import { MINUTE, USER_READ, lockAda, redisCli, rejection, tokenRequests } from "./support.js";
@@ -170,6 +170,34 @@ describe("one decision for every guard on the Redis", () => {
     } finally {
       await listener.quit();
     }
+  });
+});
+
+describe("a record updated by two calls at the same moment", () => {
+  // Two replicas with two stale passwords (a config rollout half done) fail at the same moment,
+  // each reading the record before the other's write lands (writes slowed by 150 ms). Without
+  // a lock on the record, the last write erased the other's latch.
+  it.each([
+    ["in two processes", 2],
+    ["in one process", 1],
+  ])("%s: both stale passwords are latched, and neither is sent again", async (_, processes) => {
+    const slow = async () => {
+      const { store } = await guard(publicApp());
+      return guard(publicApp(), { store: slowWrites(store, 150) });
+    };
+    const a = await slow();
+    const b = processes === 2 ? await slow() : a;
+    // A sign-in first, so that neither call waits for the other as the user's first contact.
+    await ropc(a.client);
+    tenant.sim.resetLog();
+    const [first, second] = await Promise.all([rejection(ropc(a.client, "stale-1")), rejection(ropc(b.client, "stale-2"))]);
+    expect([first.kind, second.kind]).toEqual(["invalid_credentials", "invalid_credentials"]);
+    expect(tokenRequests(tenant)).toBe(2);
+    // Any replica now refuses both, without a request: two wrong guesses, not more, count towards a lockout.
+    const c = await guard(publicApp());
+    expect(await rejection(ropc(c.client, "stale-1"))).toMatchObject({ kind: "invalid_credentials", suppressed: true });
+    expect(await rejection(ropc(c.client, "stale-2"))).toMatchObject({ kind: "invalid_credentials", suppressed: true });
+    expect(tokenRequests(tenant)).toBe(2);
   });
 });
 

@@ -295,6 +295,14 @@ const MAX_LISTED_KEYS = 1_000;
 const HUNG_STORE_PAUSE = 5;
 /** How often a process asks its store whether the fingerprint secret changed, ms. */
 const SECRET_RECHECK_MS = 60_000;
+/** Between tries for another process's record lock, ms (real time, like `storeTimeoutMs`). */
+const RECORD_LOCK_POLL_MS = 20;
+/**
+ * Longest wait for another process's record lock, ms (real time). Its holder's step is two
+ * store round trips; one that takes longer is stuck (a store that froze, a lock whose release
+ * was lost), and the record is updated without the lock rather than keep the call waiting.
+ */
+const RECORD_LOCK_WAIT_MS = 200;
 /** Scope sets remembered with their key; an app uses a handful. */
 const MAX_SCOPE_SETS = 1_000;
 /** Flight keys remembered (a miss only builds the key again). */
@@ -351,6 +359,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   // How long a first contact made is remembered: as long as one may take (its lease).
   const contactTtlMs = Math.max(1_000, policy.probeLeaseMs);
   let retryTokens = 10;
+  /** How long a record lock lasts unless released: a step's reads, then its writes, each bounded by `storeTimeoutMs`. */
+  const recordLockMs = 2 * storeTimeoutMs + 500;
   let fingerprintKey: Promise<CryptoKey> | undefined;
   /** The fingerprint key comes from the store's secret (see `recheckedFingerprint`). */
   const sharedSecret = secretOption === undefined && store?.fingerprintSecret !== undefined;
@@ -733,9 +743,12 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
           failure = new EmptyTokenResult(result);
         }
         const classification = classifyFailure(request, failure);
-        const fresh = await freshRecords(appKey, identityKey);
-        const update = afterFailure(fresh.app, fresh.identity, classification, facts, clock.now(), policy);
-        await persist(appKey, identityKey, fresh, update);
+        const update = await underRecordLock(identityKey, async () => {
+          const fresh = await freshRecords(appKey, identityKey);
+          const next = afterFailure(fresh.app, fresh.identity, classification, facts, clock.now(), policy);
+          await persist(appKey, identityKey, fresh, next);
+          return next;
+        });
         // An answer that records nothing (MFA required, a bad request ...) lets the calls
         // waiting for this first contact go; no answer (network, 5xx) lets one of them send next.
         if (admission.markContact && update.effect === "none" && classification.kind !== "network" && classification.kind !== "transient") await markContact(identityKey);
@@ -925,6 +938,31 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     return isEmptyIdentity(record) ? write(`i:${identityKey}`, undefined, 0) : write(`i:${identityKey}`, JSON.stringify({ ...record, app: appKey }), identityTtlMs(record, now));
   }
 
+  /**
+   * Runs a read, update and write of an identity's record as one step on a shared store,
+   * holding a short lease on `w:<identity>` (taken by each call, so calls in one process
+   * take turns too), so that two processes learning different things at the same moment (two
+   * stale passwords, say) both keep what they learned instead of the last write erasing the
+   * other's. Waits for another's step at most {@link RECORD_LOCK_WAIT_MS}, then goes ahead
+   * anyway (a holder that died, a store that can't lease): never stuck on the store. Memory
+   * alone needs no lock: nothing between its read and its write waits.
+   */
+  async function underRecordLock<T>(identityKey: string, step: () => Promise<T>): Promise<T> {
+    if (shared === local) return step();
+    const holder = nextHolder();
+    const key = `w:${identityKey}`;
+    const giveUpAt = Date.now() + RECORD_LOCK_WAIT_MS;
+    let got;
+    while ((got = await withTimeout("lease", () => shared.acquireLease(key, holder, recordLockMs))) === false && Date.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, RECORD_LOCK_POLL_MS * (0.5 + clock.random())));
+    }
+    try {
+      return await step();
+    } finally {
+      if (got === true) await withTimeout("lease", () => shared.releaseLease(key, holder));
+    }
+  }
+
   async function persist(appKey: string, identityKey: string, before: { app: AppRecord; identity: IdentityRecord }, after: { app: AppRecord; identity: IdentityRecord }): Promise<void> {
     const now = clock.now();
     const writes: Promise<void>[] = [];
@@ -938,11 +976,13 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   async function recordSuccess(keys: IdentityKeys, seen: IdentityRecord, facts: CallFacts, probing: boolean): Promise<void> {
     if (isEmptyIdentity(seen) && !probing) return; // the happy path writes nothing
     const { identityKey } = keys;
-    const now = clock.now();
-    const current = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
-    const next = afterSuccess(current, facts);
-    await writeIdentity(identityKey, keys.appKey, next, now);
-    if (current.lockout !== undefined) emit?.({ type: "released", identity: identityKey, reason: "probe_succeeded" });
+    const released = await underRecordLock(identityKey, async () => {
+      const now = clock.now();
+      const current = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
+      await writeIdentity(identityKey, keys.appKey, afterSuccess(current, facts), now);
+      return current.lockout !== undefined;
+    });
+    if (released) emit?.({ type: "released", identity: identityKey, reason: "probe_succeeded" });
   }
 
   /** A sign-in succeeded: clears the signed-in user's lockout and block on these scopes under each of the user's names. */
@@ -953,14 +993,18 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     for (const user of [...users].slice(0, 4)) {
       const identityKey = await identityKeyOf({ authority: request.identity.authority, clientId: request.identity.clientId, user });
       if (identityKey === keys.identityKey) continue; // the call's own identity: recordSuccess's
-      const raw = await read(`i:${identityKey}`);
-      if (raw === undefined) continue;
-      const now = clock.now();
-      const current = parseIdentityRecord(raw, now, policy);
-      const next = afterSignIn(current, scopeKey);
-      if (next === current) continue;
-      await writeIdentity(identityKey, keys.appKey, next, now);
-      emit?.({ type: "released", identity: identityKey, reason: "signed_in" });
+      if ((await read(`i:${identityKey}`)) === undefined) continue; // nothing recorded (the usual case): no lock
+      const released = await underRecordLock(identityKey, async () => {
+        const raw = await read(`i:${identityKey}`);
+        if (raw === undefined) return false;
+        const now = clock.now();
+        const current = parseIdentityRecord(raw, now, policy);
+        const next = afterSignIn(current, scopeKey);
+        if (next === current) return false;
+        await writeIdentity(identityKey, keys.appKey, next, now);
+        return true;
+      });
+      if (released) emit?.({ type: "released", identity: identityKey, reason: "signed_in" });
     }
   }
 
