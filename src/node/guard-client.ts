@@ -48,7 +48,12 @@ export interface GuardClientOptions extends SuppressionPolicyOptions {
   readonly onEvent?: (event: GuardEvent) => void;
   /** Time, sleep and randomness, for tests on simulated time. @default the system clock */
   readonly clock?: GuardClock;
-  /** Secret for credential fingerprints, the same in every process sharing a store. @default the store's, else random per process */
+  /**
+   * Secret for credential fingerprints and for the identity keys, the same in every process
+   * sharing a store; from your secret manager, never from the store. With it, someone who
+   * reads the store or the guard's events can't test a guessed user name against a key.
+   * Changing it starts every record afresh. @default the store's for fingerprints (plain hashes for keys), else random per process
+   */
   readonly fingerprintSecret?: string | Uint8Array;
   /** Longest wait for one store operation before deciding from local memory, ms. @default 1_000 */
   readonly storeTimeoutMs?: number;

@@ -4,7 +4,7 @@
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { GuardClock, GuardEvent, GuardStore } from "../../src/index.js";
+import { createSuppressionEngine, type GuardClock, type GuardEvent, type GuardStore } from "../../src/index.js";
 import { guardClient, type GuardClientOptions } from "../../src/node/index.js";
 import { RedisStore, type RedisStoreEvent } from "../../src/redis/index.js";
 import { CLIENTS, PASSWORD, SECRET, USERS, quietLogger, slowWrites, startTenant, type Tenant } from "../e2e/fixtures.js";
@@ -197,6 +197,44 @@ describe("a record updated by two calls at the same moment", () => {
     const c = await guard(publicApp());
     expect(await rejection(ropc(c.client, "stale-1"))).toMatchObject({ kind: "invalid_credentials", suppressed: true });
     expect(await rejection(ropc(c.client, "stale-2"))).toMatchObject({ kind: "invalid_credentials", suppressed: true });
+    expect(tokenRequests(tenant)).toBe(2);
+  });
+});
+
+describe("with fingerprintSecret from the app's secret store", () => {
+  const FLEET_SECRET = "from-the-secret-manager-0123456789";
+
+  it("keys the identity's records with it: a guessed user name can't be tested against Redis or the events", async () => {
+    await lockAda(tenant);
+    const events: GuardEvent[] = [];
+    const a = await guard(publicApp(), { fingerprintSecret: FLEET_SECRET, events });
+    expect(await rejection(ropc(a.client))).toMatchObject({ kind: "account_locked", suppressed: false });
+    const keyed = (await a.client.status()).suppressions[0]?.identity;
+    // What someone who guesses "ada" (and knows the app) computes: the plain hash, which a
+    // guard without the secret uses. Nowhere to be found.
+    const plain = await createSuppressionEngine().identityKeyOf({ authority: tenant.sim.msalNodeAuth(CLIENTS.publicApp).authority, clientId: CLIENTS.publicApp, user: USERS.ada });
+    const withoutSecret = await guard(publicApp());
+    expect(await rejection(ropc(withoutSecret.client))).toMatchObject({ kind: "account_locked" });
+    expect((await withoutSecret.client.status()).suppressions.map((entry) => entry.identity)).toContain(plain);
+    await rawClient.del(`msal-guard:{${plain}}:i`, `msal-guard:{${plain}}:c`, `msal-guard:{${plain}}:l`);
+    expect(keyed).toMatch(/^[0-9a-f]{32}$/);
+    expect(keyed).not.toBe(plain);
+    const keys = await rawClient.keys("*");
+    expect(keys).toContain(`msal-guard:{${keyed}}:i`);
+    const everything = [...keys, ...(await Promise.all(keys.map((k) => rawClient.get(k)))), JSON.stringify(events)].join("\n");
+    expect(everything).not.toContain(plain);
+    expect(events.some((e) => "identity" in e && e.identity === keyed)).toBe(true);
+  });
+
+  it("replicas with the same secret share the lockout; one with another secret (or none) keeps its own records", async () => {
+    await lockAda(tenant);
+    const a = await guard(publicApp(), { fingerprintSecret: FLEET_SECRET });
+    const b = await guard(publicApp(), { fingerprintSecret: FLEET_SECRET });
+    const other = await guard(publicApp(), { fingerprintSecret: "another-secret-0123456789abcdef" });
+    expect(await rejection(ropc(a.client))).toMatchObject({ kind: "account_locked", suppressed: false });
+    expect(await rejection(ropc(b.client))).toMatchObject({ kind: "account_locked", suppressed: true });
+    expect(tokenRequests(tenant)).toBe(1);
+    expect(await rejection(ropc(other.client))).toMatchObject({ kind: "account_locked", suppressed: false });
     expect(tokenRequests(tenant)).toBe(2);
   });
 });

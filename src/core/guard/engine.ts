@@ -7,7 +7,7 @@ import { makeClassification, type Classification } from "../classification.js";
 import { classify } from "../classify.js";
 import { ERROR_CLASS_BY_KIND, isMsalGuardError, type MsalGuardError } from "../errors.js";
 import type { GuardErrorKind } from "../kinds.js";
-import { hashKey, isHashKey, fingerprint, importFingerprintKey, randomSecret } from "./keys.js";
+import { hashKey, isHashKey, fingerprint, importFingerprintKey, keyedHashKey, randomSecret } from "./keys.js";
 import { MemoryStore } from "./memory-store.js";
 import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } from "./policy.js";
 import {
@@ -154,8 +154,11 @@ export interface SuppressionEngineOptions {
   /** Called synchronously for each event; never slows calls when absent. Exceptions it throws are ignored. */
   readonly onEvent?: (event: GuardEvent) => void;
   /**
-   * Secret for credential fingerprints. Set it (same value everywhere) when state is
-   * shared or persisted and the store offers none. @default the store's secret, else random per process
+   * Secret for credential fingerprints, and for the identity, app and scope keys: with it,
+   * someone who reads the store (or the guard's events) can't test a guessed user name
+   * against a key. Set it (same value everywhere) when state is shared or persisted; keep it
+   * out of the store (a secret manager). Changing it starts every record afresh.
+   * @default the store's secret for fingerprints (plain hashes for keys), else random per process
    */
   readonly fingerprintSecret?: string | Uint8Array;
   /** Longest wait for one store operation before carrying on with local memory, ms. @default 1_000 */
@@ -368,12 +371,19 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   let secretInUse: Uint8Array | undefined;
   let secretCheckAt = 0;
 
+  /** With `fingerprintSecret` given, the key that also keys the identity, app and scope hashes (see `memoHash`). */
+  let keysKey: Promise<CryptoKey> | undefined;
+  /**
+   * A store key's hash. Keyed by `fingerprintSecret` when the app gives one, so that someone
+   * who reads the store or the guard's events can't test a guessed user name against a key;
+   * else a plain hash (the store's own secret is readable wherever its records are).
+   */
   function memoHash(...parts: string[]): Promise<string> {
     const id = parts.join("\u0000");
     let hit = hashes.get(id);
     if (hit === undefined) {
       if (hashes.size >= MAX_KNOWN) hashes.clear();
-      hit = hashKey(...parts);
+      hit = secretOption === undefined ? hashKey(...parts) : (keysKey ??= importFingerprintKey(secretBytes(secretOption))).then((key) => keyedHashKey(key, parts));
       hashes.set(id, hit);
     }
     return hit;
@@ -574,7 +584,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   async function computeFingerprint(identityKey: string, credential: string): Promise<string> {
     fingerprintKey ??= (async () => {
       let secret: Uint8Array | undefined;
-      if (secretOption !== undefined) secret = typeof secretOption === "string" ? new TextEncoder().encode(secretOption) : secretOption;
+      if (secretOption !== undefined) secret = secretBytes(secretOption);
       else if (store?.fingerprintSecret !== undefined) {
         const fromStore = await withTimeout("secret", () => store.fingerprintSecret!());
         if (fromStore === FAILED) {
@@ -1186,6 +1196,10 @@ function scopeCacheId(scopes: readonly string[]): string | undefined {
   if (!Array.isArray(scopes)) return undefined;
   for (const scope of scopes) if (typeof scope !== "string") return undefined;
   return scopes.length === 1 ? (scopes[0] as string) : scopes.join("\u0000");
+}
+
+function secretBytes(secret: string | Uint8Array): Uint8Array {
+  return typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
 }
 
 function safeCall<T>(fn: () => T): T | undefined {

@@ -1,7 +1,8 @@
 /**
- * Store keys and credential fingerprints. Keys are SHA-256 of the identity's parts,
- * so no user name, tenant or scope is readable in a store; credentials are only ever
- * kept as an HMAC under a secret key. Web Crypto only: works in browsers and Node.
+ * Store keys and credential fingerprints. Keys are SHA-256 of the identity's parts (an HMAC
+ * when the app gives a secret), so no user name, tenant or scope is readable in a store;
+ * credentials are only ever kept as an HMAC under a secret key. Web Crypto only: works in
+ * browsers and Node.
  */
 
 let encoder: TextEncoder | undefined; // created on first use: importing the package does no work
@@ -33,6 +34,14 @@ export async function hashKey(...parts: readonly string[]): Promise<string> {
   // A separator that cannot occur inside the parts' JSON encoding.
   const digest = await subtle().digest("SHA-256", encode(JSON.stringify(parts)));
   return hex(digest);
+}
+
+/**
+ * {@link hashKey} under a secret key (HMAC-SHA-256, 128 bits, hex): without the key, nobody
+ * can tell which user name, tenant or app a key stands for, even by guessing them.
+ */
+export async function keyedHashKey(key: CryptoKey, parts: readonly string[]): Promise<string> {
+  return hex(await subtle().sign("HMAC", key, encode(JSON.stringify(parts))));
 }
 
 /** Imports an HMAC key for fingerprints. */
