@@ -24,9 +24,10 @@ export interface RedisStoreOptions {
    * It must be created with `enableOfflineQueue: false` (ioredis's default is `true`; the
    * constructor refuses such a client): with the queue on, commands sent while Redis is
    * down wait in memory and run once it is back, long after the store gave up on them
-   * (a probe lease taken for nobody, an old record written over a newer one). A small
-   * `maxRetriesPerRequest` (e.g. 0) keeps commands cut off by a disconnection from being
-   * sent again later, for the same reason.
+   * (a probe lease taken for nobody, an old record written over a newer one). For the same
+   * reason it must have `maxRetriesPerRequest: 0` (on a Cluster, in `redisOptions`; ioredis's
+   * default is 20, also refused): otherwise a command cut off by a dropped connection is
+   * sent again once ioredis reconnects.
    */
   readonly client?: RedisClient;
   /**
@@ -177,6 +178,13 @@ export class RedisStore implements GuardStore {
         "RedisStore: options.client was created with enableOfflineQueue: true (ioredis's default), so while Redis is down its commands " +
           "would queue and run once it is back, after the store gave up on them (a probe lease taken for nobody, an old record over a newer one); " +
           `create it with enableOfflineQueue: false, e.g. ${isCluster(client) ? "new Cluster(nodes, { enableOfflineQueue: false })" : "new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })"}`,
+      );
+    }
+    if (client !== undefined && clientRetries(client) !== 0) {
+      throw new TypeError(
+        `RedisStore: options.client was created with maxRetriesPerRequest: ${String(clientRetries(client))}${isCluster(client) ? " (in redisOptions)" : ""}, so a command cut off by a dropped ` +
+          "connection is sent again once ioredis reconnects, long after the store gave up on it (an old record written over a newer one, a lease taken for nobody); " +
+          `create it with maxRetriesPerRequest: 0, e.g. ${isCluster(client) ? "new Cluster(nodes, { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 0 } })" : "new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })"}`,
       );
     }
     const problem = prefixProblem(prefix);
@@ -604,6 +612,12 @@ function isIoredisClient(value: unknown): value is RedisClient {
     typeof c.callBuffer === "function" && typeof c.duplicate === "function" && typeof c.on === "function" && typeof c.off === "function" &&
     typeof c.options === "object" && c.options !== null
   );
+}
+
+/** How often ioredis sends a command again after reconnecting (its own default: 20; `null`: without end). */
+function clientRetries(client: RedisClient): unknown {
+  const options = (isCluster(client) ? client.options.redisOptions : client.options) as { maxRetriesPerRequest?: unknown } | undefined;
+  return options?.maxRetriesPerRequest === undefined ? 20 : options.maxRetriesPerRequest;
 }
 
 /** The `keyPrefix` option ioredis puts before every key a command names ("" when none). */

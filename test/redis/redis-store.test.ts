@@ -85,11 +85,76 @@ describe("options", () => {
       expect(() => new RedisStore({ client })).toThrow(TypeError);
       expect(() => new RedisStore({ client })).toThrow(/created with enableOfflineQueue: true .* create it with enableOfflineQueue: false/);
       expect(() => new RedisStore({ client: cluster })).toThrow(/create it with enableOfflineQueue: false/);
-      expect(() => new RedisStore({ client: new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false }) })).not.toThrow();
+      expect(() => new RedisStore({ client: new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 }) })).not.toThrow();
     } finally {
       client.disconnect();
       cluster.disconnect();
     }
+  });
+
+  it.each([
+    ["ioredis's default (20)", {}, /maxRetriesPerRequest: 20,/],
+    ["without end (null)", { maxRetriesPerRequest: null }, /maxRetriesPerRequest: null,/],
+    ["one retry", { maxRetriesPerRequest: 1 }, /maxRetriesPerRequest: 1,/],
+  ])("refuses a client that sends a command again after a reconnection: %s, saying what to change", (_, retries, message) => {
+    const client = new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false, ...retries });
+    const cluster = new Cluster([{ host: "127.0.0.1", port: server.port }], { lazyConnect: true, enableOfflineQueue: false, redisOptions: retries });
+    try {
+      expect(() => new RedisStore({ client })).toThrow(message);
+      expect(() => new RedisStore({ client })).toThrow(/create it with maxRetriesPerRequest: 0, e\.g\. new Redis\(url, \{ enableOfflineQueue: false, maxRetriesPerRequest: 0 \}\)/);
+      expect(() => new RedisStore({ client: cluster })).toThrow(/\(in redisOptions\).*redisOptions: \{ maxRetriesPerRequest: 0 \}/);
+    } finally {
+      client.disconnect();
+      cluster.disconnect();
+    }
+  });
+
+  it("why: with retries on, ioredis writes a command cut off by a dropped connection once it reconnects, over a newer value", async () => {
+    // A loopback proxy between one client and Redis: it holds the client's bytes, then drops the
+    // connection and refuses new ones for a moment (a network partition of that one process).
+    let holding = false;
+    const links = new Set<import("node:net").Socket>();
+    const { createServer, connect } = await import("node:net");
+    const proxy = createServer((downstream) => {
+      const upstream = connect(server.port, "127.0.0.1");
+      links.add(downstream);
+      downstream.on("data", (bytes) => holding || upstream.write(bytes));
+      upstream.on("data", (bytes) => downstream.write(bytes));
+      for (const [a, b] of [[downstream, upstream], [upstream, downstream]] as const) {
+        a.on("close", () => b.destroy());
+        a.on("error", () => {});
+      }
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyPort = (proxy.address() as import("node:net").AddressInfo).port;
+    const outcomes: Record<string, string | null> = {};
+    try {
+      for (const [name, retries] of [["default", 20], ["zero", 0]] as const) {
+        const cut = new Redis(proxyPort, "127.0.0.1", { enableOfflineQueue: false, maxRetriesPerRequest: retries, retryStrategy: () => 50 });
+        cut.on("error", () => {});
+        opened.push({ close: async () => cut.disconnect() });
+        await new Promise((resolve) => cut.once("ready", resolve));
+        const key = `why-replay-${name}`;
+        holding = true;
+        const cutOff = cut.set(key, "old record").catch(() => "rejected");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => {
+          proxy.close(resolve);
+          for (const link of links) link.destroy();
+          links.clear();
+        });
+        holding = false;
+        await raw().set(key, "newer record"); // another process, meanwhile
+        await new Promise<void>((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
+        await cutOff;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        outcomes[name] = await raw().get(key);
+      }
+    } finally {
+      proxy.close();
+      await raw().del("why-replay-default", "why-replay-zero");
+    }
+    expect(outcomes).toEqual({ default: "old record", zero: "newer record" });
   });
 
   it("never echoes a URL (it may hold a password)", () => {
@@ -452,7 +517,7 @@ describe("when Redis is slow or down", () => {
   });
 
   it("a client you pass, without a command timeout of its own, still settles within commandTimeoutMs", async () => {
-    const client = new Redis(own.url, { enableOfflineQueue: false, maxRetriesPerRequest: null });
+    const client = new Redis(own.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     client.on("error", () => {});
     opened.push({ close: async () => client.disconnect() });
     const s = new RedisStore({ client, commandTimeoutMs: 100 });
@@ -555,7 +620,7 @@ describe("close", () => {
   });
 
   it("leaves a client you passed open, with no listener of its own left on it", async () => {
-    const client = new Redis(server.url, { enableOfflineQueue: false });
+    const client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     client.on("error", () => {});
     opened.push({ close: () => client.quit() });
     await new Promise((resolve) => client.once("ready", resolve));
