@@ -68,3 +68,40 @@ describe("another process's records", () => {
     expect(await f.call(a, OTHER_APP, "ok")).toBe("ok");
   });
 });
+
+describe("status() over many records", () => {
+  it("reads them several at a time (at most 32), not one after another, and lists every one", async () => {
+    let now = START;
+    const clock: GuardClock = { now: () => now, sleep: async (ms) => void (now += ms), random: () => 0.5 };
+    const memory = new MemoryStore({ now: () => now });
+    let reading = 0;
+    let mostAtOnce = 0;
+    // The same store, with each read taking a moment: as a store across a network would.
+    const slowReads = {
+      get: async (key: string) => {
+        mostAtOnce = Math.max(mostAtOnce, ++reading);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        reading--;
+        return memory.get(key);
+      },
+      set: (key: string, value: string, ttlMs: number) => memory.set(key, value, ttlMs),
+      delete: (key: string) => memory.delete(key),
+      acquireLease: (key: string, holder: string, ttlMs: number) => memory.acquireLease(key, holder, ttlMs),
+      releaseLease: (key: string, holder: string) => memory.releaseLease(key, holder),
+      listKeys: (limit: number) => memory.listKeys(limit),
+    };
+    const recorder = createSuppressionEngine({ store: memory, clock });
+    const users = Array.from({ length: 120 }, (_, i) => ({ ...APP, user: `user-${i}@contoso.test` }));
+    for (const identity of users) {
+      await recorder
+        .execute({ method: "acquireTokenSilent", identity, scopes: ["User.Read"], silent: true, send: () => Promise.reject(LOCKED) })
+        .catch(() => undefined);
+    }
+    const operator = createSuppressionEngine({ store: slowReads, clock });
+    const { suppressions } = await operator.status();
+    expect(suppressions).toHaveLength(120);
+    expect(new Set(suppressions.map((s) => s.identity))).toEqual(new Set(await Promise.all(users.map((u) => recorder.identityKeyOf(u)))));
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(32);
+  });
+});

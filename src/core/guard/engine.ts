@@ -298,6 +298,8 @@ const MAX_LISTED_KEYS = 1_000;
 const HUNG_STORE_PAUSE = 5;
 /** How often a process asks its store whether the fingerprint secret changed, ms. */
 const SECRET_RECHECK_MS = 60_000;
+/** Store operations `status()` and `reset()` have under way at once (each a round trip to a networked store). */
+const STORE_OPERATIONS_AT_ONCE = 32;
 /** Between tries for another process's record lock, ms (real time, like `storeTimeoutMs`). */
 const RECORD_LOCK_POLL_MS = 20;
 /**
@@ -1020,17 +1022,27 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
 
   async function status(): Promise<GuardStatus> {
     const now = clock.now();
+    const listed = await listedRecordKeys();
+    // Every record needed, read a few at a time: a store across a network answers each read
+    // in a round trip, and an operator's status() may cover thousands.
+    const wanted = new Set<string>();
+    for (const [identityKey, who] of known) wanted.add(`a:${who.appKey}`).add(`i:${identityKey}`);
+    for (const key of listed) if (key.startsWith("a:") || !known.has(key.slice(2))) wanted.add(key);
+    const records = new Map<string, string | undefined>();
+    await atMostAtOnce([...wanted], async (key) => void records.set(key, await read(key)));
+
     const suppressions: SuppressionEntry[] = [];
     const apps = new Set<string>();
-    const appEntry = async (appKey: string, who: Pick<SuppressionEntry, "clientId" | "authority">) => {
+    const appEntry = (appKey: string, who: Pick<SuppressionEntry, "clientId" | "authority">) => {
       if (apps.has(appKey)) return;
       apps.add(appKey);
-      const app = parseAppRecord(await read(`a:${appKey}`), now, policy);
+      const app = parseAppRecord(records.get(`a:${appKey}`), now, policy);
       if (app.throttle !== undefined && app.throttle.until > now) {
         suppressions.push({ ...who, user: undefined, scope: "app", kind: app.throttle.kind, reason: "throttled", codes: app.throttle.codes, until: app.throttle.until });
       }
     };
-    const identityEntries = (identityKey: string, record: IdentityRecord, who: Pick<SuppressionEntry, "clientId" | "authority" | "user">) => {
+    const identityEntries = (identityKey: string, who: Pick<SuppressionEntry, "clientId" | "authority" | "user">) => {
+      const record = parseIdentityRecord(records.get(`i:${identityKey}`), now, policy);
       const base = { ...who, identity: identityKey };
       if (record.lockout !== undefined) {
         suppressions.push({ ...base, scope: "identity", kind: "account_locked", reason: "account_locked", codes: record.lockout.codes, until: record.lockout.until, lockouts: record.lockout.count });
@@ -1044,17 +1056,22 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     };
     for (const [identityKey, who] of known) {
       const names = { clientId: who.clientId, authority: who.authority };
-      await appEntry(who.appKey, names);
-      identityEntries(identityKey, parseIdentityRecord(await read(`i:${identityKey}`), now, policy), { ...names, user: maskUser(who.user) });
+      appEntry(who.appKey, names);
+      identityEntries(identityKey, { ...names, user: maskUser(who.user) });
     }
     // What other processes or tabs recorded: known by key alone (no names are stored).
     const unnamed = { clientId: undefined, authority: undefined, user: undefined };
-    for (const key of await listedRecordKeys()) {
+    for (const key of listed) {
       const hash = key.slice(2);
-      if (key.startsWith("a:")) await appEntry(hash, unnamed);
-      else if (!known.has(hash)) identityEntries(hash, parseIdentityRecord(await read(key), now, policy), unnamed);
+      if (key.startsWith("a:")) appEntry(hash, unnamed);
+      else if (!known.has(hash)) identityEntries(hash, unnamed);
     }
     return { now, suppressions, counts: copyCounts(counts) };
+  }
+
+  /** Runs `work` on every item, at most {@link STORE_OPERATIONS_AT_ONCE} at a time. */
+  async function atMostAtOnce<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+    for (let i = 0; i < items.length; i += STORE_OPERATIONS_AT_ONCE) await Promise.all(items.slice(i, i + STORE_OPERATIONS_AT_ONCE).map(work));
   }
 
   /** The record keys (`i:`, `a:`) the shared store holds, when it can list them; none when it can't or fails. */
@@ -1091,22 +1108,17 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       // What other processes or tabs recorded, for this app (when one is named) or any.
       const onlyApp = authority !== undefined && scope.clientId !== undefined ? await memoHash("app", authority, scope.clientId) : undefined;
       const anyApp = authority === undefined && scope.clientId === undefined;
-      for (const key of await listedRecordKeys()) {
-        const hash = key.slice(2);
-        if (key.startsWith("a:")) {
-          if (anyApp || hash === onlyApp) appKeys.add(hash);
-        } else if (!known.has(hash)) {
-          const raw = await read(key);
-          const app = appOfIdentityRecord(raw);
-          if (app !== undefined && (anyApp || app === onlyApp)) {
-            targets.push([hash, { authority: "", clientId: "", user: undefined, appKey: app }]);
-            listedRecords.set(hash, raw);
-          }
-        }
+      const listed = await listedRecordKeys();
+      for (const key of listed) if (key.startsWith("a:") && (anyApp || key.slice(2) === onlyApp)) appKeys.add(key.slice(2));
+      const others = listed.filter((key) => key.startsWith("i:") && !known.has(key.slice(2)));
+      await atMostAtOnce(others, async (key) => void listedRecords.set(key.slice(2), await read(key)));
+      for (const key of others) {
+        const app = appOfIdentityRecord(listedRecords.get(key.slice(2)));
+        if (app !== undefined && (anyApp || app === onlyApp)) targets.push([key.slice(2), { authority: "", clientId: "", user: undefined, appKey: app }]);
       }
     }
     const now = clock.now();
-    for (const [identityKey, who] of targets) {
+    await atMostAtOnce(targets, async ([identityKey, who]) => {
       if (scope.kind === undefined || scope.kind !== "throttled") {
         const raw = listedRecords.has(identityKey) ? listedRecords.get(identityKey) : await read(`i:${identityKey}`);
         const next = withoutKind(parseIdentityRecord(raw, now, policy), scope.kind);
@@ -1116,8 +1128,8 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         emit?.({ type: "released", identity: identityKey, reason: "reset" });
       }
       if (!oneIdentity) appKeys.add(who.appKey);
-    }
-    if (scope.kind === undefined || scope.kind === "throttled") for (const appKey of appKeys) await write(`a:${appKey}`, undefined, 0);
+    });
+    if (scope.kind === undefined || scope.kind === "throttled") await atMostAtOnce([...appKeys], (appKey) => write(`a:${appKey}`, undefined, 0));
   }
 
   function identityKeyOf(identity: GuardIdentity): Promise<string> {
