@@ -25,6 +25,7 @@ import {
   withoutKind,
   type AppRecord,
   type CallFacts,
+  type FailureUpdate,
   type IdentityRecord,
   type SuppressionReason,
 } from "./records.js";
@@ -755,12 +756,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
           failure = new EmptyTokenResult(result);
         }
         const classification = classifyFailure(request, failure);
-        const update = await underRecordLock(identityKey, async () => {
-          const fresh = await freshRecords(appKey, identityKey);
-          const next = afterFailure(fresh.app, fresh.identity, classification, facts, clock.now(), policy);
-          await persist(appKey, identityKey, fresh, next);
-          return next;
-        });
+        const update = await recordFailure(keys, classification, facts);
         // An answer that records nothing (MFA required, a bad request ...) lets the calls
         // waiting for this first contact go; no answer (network, 5xx) lets one of them send next.
         if (admission.markContact && update.effect === "none" && classification.kind !== "network" && classification.kind !== "transient") await markContact(identityKey);
@@ -973,6 +969,20 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     } finally {
       if (got === true) await withTimeout("lease", () => shared.releaseLease(key, holder));
     }
+  }
+
+  /**
+   * Records what a failure taught, under the record lock. Its own function: a closure inside
+   * `runCall` would make V8 keep runCall's variables on the heap for every call, happy ones too.
+   */
+  function recordFailure(keys: IdentityKeys, classification: Classification, facts: CallFacts): Promise<FailureUpdate> {
+    const { appKey, identityKey } = keys;
+    return underRecordLock(identityKey, async () => {
+      const fresh = await freshRecords(appKey, identityKey);
+      const next = afterFailure(fresh.app, fresh.identity, classification, facts, clock.now(), policy);
+      await persist(appKey, identityKey, fresh, next);
+      return next;
+    });
   }
 
   async function persist(appKey: string, identityKey: string, before: { app: AppRecord; identity: IdentityRecord }, after: { app: AppRecord; identity: IdentityRecord }): Promise<void> {
