@@ -50,3 +50,26 @@ describe("requestVariant", () => {
     expect(variant({ big: 10n })).not.toBe(variant({ big: 10n }));
   });
 });
+
+describe("flights over time", () => {
+  it("after thousands of different calls have come and gone, identical calls still share one send and different ones still don't", async () => {
+    const { createSuppressionEngine } = await import("../../src/index.js");
+    const engine = createSuppressionEngine();
+    const identity = { authority: "https://login.example/contoso", clientId: "app", user: undefined };
+    let sent = 0;
+    const call = (variantOf: string, answer: Promise<unknown> = Promise.resolve({ accessToken: "at" })) =>
+      engine.execute({ method: "acquireTokenByClientCredential", identity, scopes: ["api/.default"], silent: false, flightKey: variantOf, send: () => (sent++, answer) });
+    // More distinct calls than the engine keeps idle flights for: its table is swept along the way.
+    for (let i = 0; i < 2_500; i++) await call(`variant-${i}`);
+    expect(sent).toBe(2_500);
+    let finish: (value: unknown) => void = () => {};
+    const slow = new Promise((resolve) => (finish = resolve));
+    const together = [call("variant-7", slow), call("variant-7", slow), call("variant-2499", slow)];
+    expect(sent).toBe(2_502); // the two identical calls share one send; the other has its own
+    finish({ accessToken: "late" });
+    await expect(Promise.all(together)).resolves.toEqual([{ accessToken: "late" }, { accessToken: "late" }, { accessToken: "late" }]);
+    // Settled flights are not joined again: the next call sends.
+    await call("variant-7");
+    expect(sent).toBe(2_503);
+  });
+});
