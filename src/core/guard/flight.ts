@@ -25,7 +25,7 @@ export function requestVariant(request: Readonly<Record<string, unknown>>, keyed
     if (value === undefined || typeof value === "function") continue;
     // MSAL's default, which msal-node writes into the caller's request on the first call:
     // a reused request object would otherwise cost every later call a JSON.stringify.
-    if (key === "authenticationScheme" && typeof value === "string" && value.toLowerCase() === "bearer") continue;
+    if (key === "authenticationScheme" && typeof value === "string" && (value === "Bearer" || value.toLowerCase() === "bearer")) continue;
     if (key === "account" && typeof value === "object" && value !== null) {
       const account = value as Record<string, unknown>;
       value = [account.homeAccountId, account.tenantId, account.localAccountId, account.environment];
