@@ -118,6 +118,14 @@ interface MethodSpec {
   readonly signsIn?: boolean;
   /** MSAL answers this method from its token cache when it can (see `GuardRequest.fromCache`; a request that skips the cache needs the network, so is refused). */
   readonly cached?: boolean;
+  /**
+   * Its errors carry no correlation id (managed identity), so the network observer follows
+   * the call across its awaits (`observer.observe`) to find its requests' last failure. Other
+   * calls' failures are found by their correlation id, and they are not followed: following
+   * uses AsyncLocalStorage, which on Node 20 and 22 turns on async hooks for the whole
+   * process, making every promise cost more.
+   */
+  readonly followed?: boolean;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
@@ -149,7 +157,7 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   },
   acquireTokenInteractive: { silent: false, forUser: true, signsIn: true, user: (r) => str(r.loginHint) ?? accountOf(r), sendsClientCredential: false, personal: true },
   // ManagedIdentityApplication.acquireToken({ resource })
-  acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, cached: true, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
+  acquireToken: { silent: false, forUser: false, user: () => undefined, sendsClientCredential: false, cached: true, followed: true, scopes: (r) => (str(r.resource) ? [r.resource as string] : []) },
 };
 
 /**
@@ -217,6 +225,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
     const alwaysSendsCredential = spec.alwaysSendsCredential === true;
     // The call's own send, with the network closed: MSAL's cache answers, or nothing does.
     const fromCache = spec.cached === true ? offline : undefined;
+    const follow = spec.followed === true ? observe : undefined;
     wrapped.set(method, (request: unknown, ...rest: unknown[]) => {
       const r = (typeof request === "object" && request !== null ? request : {}) as Record<string, unknown>;
       const authority = str(r.authority);
@@ -241,8 +250,8 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
         flightKey: spec.personal === true ? `personal:${++personalCalls}` : requestVariant(r, KEYED_BY_ENGINE),
         send: () => {
           const run = () => (original as (...args: unknown[]) => Promise<unknown>).call(app, request, ...rest);
-          if (observe === undefined) return run();
-          const observed = observe(run);
+          if (follow === undefined) return run();
+          const observed = follow(run);
           call = observed;
           return observed.result;
         },
