@@ -228,6 +228,25 @@ describe("account lockout", () => {
   });
 });
 
+describe("the network observer", () => {
+  it("finds a failed call's response by its correlation id, without following the call (no AsyncLocalStorage, whose async hooks slow every promise)", async () => {
+    const { createNetworkObserver } = await import("../../src/node/network-observer.js");
+    const real = createNetworkObserver();
+    const followed: string[] = [];
+    // The same observer, noting each call the guard asks it to follow.
+    const observer = { ...real, observe: <T>(run: () => Promise<T>) => (followed.push("observe"), real.observe(run)) };
+    const app = new ConfidentialClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.daemon, { clientSecret: SECRET }), system: real.system(quietLogger) });
+    const client = guardClient(app, { clock: simulatedGuardClock(tenant.clock), observer });
+    expect((await client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT }))?.accessToken).toBeTruthy();
+    tenant.sim.throttle({ retryAfter: 45, times: 1 });
+    const throttled = await rejection(client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }));
+    // What only the observer saw: the status and Retry-After, by the error's correlation id.
+    expect(throttled).toMatchObject({ kind: "throttled", retryAfterMs: 45_000 });
+    expect(throttled.classification.httpStatus).toBe(429);
+    expect(followed).toEqual([]);
+  });
+});
+
 describe("throttling, Conditional Access, interaction", () => {
   it("a throttled app is suppressed for all users until Retry-After passes", async () => {
     const { createNetworkObserver } = await import("../../src/node/network-observer.js");
