@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as msal from "@azure/msal-node";
-import { guardClient } from "msal-guard/node";
+import { createNetworkObserver, guardClient } from "msal-guard/node";
 import { startEntraSimulator } from "msal-guard/testing";
 import { result, type BenchResult } from "./report.js";
 import { interleave, median } from "./stats.js";
@@ -27,6 +27,10 @@ export interface HappyPathTiming {
   readonly guarded: number[];
   /** guarded ÷ bare, per round. */
   readonly ratios: number[];
+  /** The same call guarded with the network observer installed (a second app, its own cache), ns per call. */
+  readonly observed: number[];
+  /** observed ÷ bare, per round. */
+  readonly observedRatios: number[];
 }
 
 /** The timed loop alone (also used for profiling: `node --cpu-prof --import tsx bench/happy-path.ts`). */
@@ -40,6 +44,14 @@ export async function measureHappyPath(o: { readonly rounds: number; readonly ca
     const guarded = guardClient(app);
     const first = await app.acquireTokenByClientCredential(REQUEST);
     if (!first?.accessToken) throw new Error("bench: the warm-up call returned no token");
+    // As the Node quickstart sets it up: the observer as the app's network client, and given to the guard.
+    const observer = createNetworkObserver();
+    const observedApp = new msal.ConfidentialClientApplication({
+      auth: sim.msalNodeAuth(DAEMON, { clientSecret: SECRET }),
+      system: observer.system({ loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } }),
+    });
+    const observed = guardClient(observedApp, { observer });
+    if (!(await observedApp.acquireTokenByClientCredential(REQUEST))?.accessToken) throw new Error("bench: the observed app's warm-up call returned no token");
     let sink = 0;
     const timing = await interleave(
       [
@@ -55,13 +67,25 @@ export async function measureHappyPath(o: { readonly rounds: number; readonly ca
             for (let i = 0; i < n; i++) sink += (await guarded.acquireTokenByClientCredential(REQUEST))?.accessToken.length ?? 0;
           },
         },
+        {
+          name: "observed",
+          run: async (n) => {
+            for (let i = 0; i < n; i++) sink += (await observed.acquireTokenByClientCredential(REQUEST))?.accessToken.length ?? 0;
+          },
+        },
       ],
       { rounds: o.rounds, iterations: o.calls, warmupRounds: 2, ...(o.onRound === undefined ? {} : { onRound: o.onRound }) },
     );
     const requests = sim.requests.filter((entry) => entry.endpoint === "token").length;
-    if (requests !== 1) throw new Error(`bench: ${requests} token requests reached the simulator; the timed calls were not all cache hits`);
+    if (requests !== 2) throw new Error(`bench: ${requests} token requests reached the simulator; the timed calls were not all cache hits`);
     if (sink === 0) throw new Error("bench: no tokens");
-    return { bare: timing.perRound.bare as number[], guarded: timing.perRound.guarded as number[], ratios: timing.ratios.guarded as number[] };
+    return {
+      bare: timing.perRound.bare as number[],
+      guarded: timing.perRound.guarded as number[],
+      ratios: timing.ratios.guarded as number[],
+      observed: timing.perRound.observed as number[],
+      observedRatios: timing.ratios.observed as number[],
+    };
   } finally {
     await sim.close();
   }
@@ -89,13 +113,15 @@ export async function benchHappyPath(options: { readonly quick: boolean; readonl
   const processes = options.quick ? 1 : 3;
   const rounds = options.quick ? 6 : 20;
   const calls = options.quick ? 500 : 2_000;
-  options.progress(`happy path: ${processes} process(es) × ${rounds} rounds × ${calls} cache-hit calls, bare and guarded alternating`);
-  const t: HappyPathTiming = { bare: [], guarded: [], ratios: [] };
+  options.progress(`happy path: ${processes} process(es) × ${rounds} rounds × ${calls} cache-hit calls, bare, guarded and guarded with the network observer alternating`);
+  const t: HappyPathTiming = { bare: [], guarded: [], ratios: [], observed: [], observedRatios: [] };
   for (let p = 0; p < processes; p++) {
     const one = await measureInChild(rounds, calls);
     t.bare.push(...one.bare);
     t.guarded.push(...one.guarded);
     t.ratios.push(...one.ratios);
+    t.observed.push(...one.observed);
+    t.observedRatios.push(...one.observedRatios);
     options.progress(`  process ${p + 1}/${processes}: median ratio ${median(one.ratios).toFixed(3)}`);
   }
   const name = "happy-path";
@@ -109,6 +135,8 @@ export async function benchHappyPath(options: { readonly quick: boolean; readonl
     result(name, "guardClient, same call, cache hit", "ns/call", t.guarded),
     result(name, `guarded ÷ bare (median of per-round ratios, ${processes} process${processes === 1 ? "" : "es"})`, "×", t.ratios, "≤ 1.05", ratio <= 1.05),
     result(name, "added per call (median of per-round differences)", "µs", added, "≤ 5 µs", addedUs <= 5),
+    result(name, "guardClient + network observer, same call, cache hit", "ns/call", t.observed),
+    result(name, "guarded with observer ÷ bare (median of per-round ratios)", "×", t.observedRatios),
   ];
 }
 
