@@ -180,9 +180,10 @@ export class RedisStore implements GuardStore {
           `create it with enableOfflineQueue: false, e.g. ${isCluster(client) ? "new Cluster(nodes, { enableOfflineQueue: false })" : "new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })"}`,
       );
     }
-    if (client !== undefined && clientRetries(client) !== 0) {
+    const retries = client === undefined ? 0 : clientRetries(client);
+    if (client !== undefined && retries !== 0) {
       throw new TypeError(
-        `RedisStore: options.client was created with maxRetriesPerRequest: ${String(clientRetries(client))}${isCluster(client) ? " (in redisOptions)" : ""}, so a command cut off by a dropped ` +
+        `RedisStore: options.client was created with maxRetriesPerRequest: ${String(retries)}${isCluster(client) ? " (in redisOptions)" : ""}, so a command cut off by a dropped ` +
           "connection is sent again once ioredis reconnects, long after the store gave up on it (an old record written over a newer one, a lease taken for nobody); " +
           `create it with maxRetriesPerRequest: 0, e.g. ${isCluster(client) ? "new Cluster(nodes, { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 0 } })" : "new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })"}`,
       );

@@ -382,8 +382,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   let secretInUse: Uint8Array | undefined;
   let secretCheckAt = 0;
 
-  /** With `fingerprintSecret` given, the key that also keys the identity, app and scope hashes (see `memoHash`). */
-  let keysKey: Promise<CryptoKey> | undefined;
+  /** With `fingerprintSecret` given, its HMAC key: for fingerprints, and for the identity, app and scope hashes (see `memoHash`). */
+  let optionKey: Promise<CryptoKey> | undefined;
+  const secretOptionKey = (secret: string | Uint8Array): Promise<CryptoKey> => (optionKey ??= importFingerprintKey(secretBytes(secret)));
   /**
    * A store key's hash. Keyed by `fingerprintSecret` when the app gives one, so that someone
    * who reads the store or the guard's events can't test a guessed user name against a key;
@@ -394,7 +395,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     let hit = hashes.get(id);
     if (hit === undefined) {
       if (hashes.size >= MAX_KNOWN) hashes.clear();
-      hit = secretOption === undefined ? hashKey(...parts) : (keysKey ??= importFingerprintKey(secretBytes(secretOption))).then((key) => keyedHashKey(key, parts));
+      hit = secretOption === undefined ? hashKey(...parts) : secretOptionKey(secretOption).then((key) => keyedHashKey(key, parts));
       hashes.set(id, hit);
     }
     return hit;
@@ -594,9 +595,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
 
   async function computeFingerprint(identityKey: string, credential: string): Promise<string> {
     fingerprintKey ??= (async () => {
+      if (secretOption !== undefined) return secretOptionKey(secretOption); // the one the keys use too
       let secret: Uint8Array | undefined;
-      if (secretOption !== undefined) secret = secretBytes(secretOption);
-      else if (store?.fingerprintSecret !== undefined) {
+      if (store?.fingerprintSecret !== undefined) {
         const fromStore = await withTimeout("secret", () => store.fingerprintSecret!());
         if (fromStore === FAILED) {
           // The shared secret is unreachable: fingerprint with a throwaway key this once and
