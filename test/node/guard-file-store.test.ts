@@ -113,3 +113,24 @@ it("after a restart, status() lists what the previous process recorded and reset
   expect((await startProcess().status()).suppressions).toEqual([]);
   expect((await rejection(second.acquireTokenByUsernamePassword(stale))).suppressed).toBe(false); // the latch is gone: sent again
 });
+
+it("an operator's reset of one kind, at the same moment as another process learns a lockout, keeps the lockout and drops the latch", async () => {
+  // The operator's process reads ada's record, and its write lands 150 ms later; meanwhile
+  // the other process reads the same record for its lockout. Without the record lock, the
+  // later write wins: the latch comes back or the lockout is lost.
+  await rejection(startProcess().acquireTokenByUsernamePassword(stale));
+  const [worker, operator] = [startProcess(150), startProcess(150)];
+  const { clientId, authority } = tenant.sim.msalNodeAuth(CLIENTS.publicApp);
+  tenant.sim.flagAddress("127.0.0.1");
+  try {
+    const [locked] = await Promise.all([
+      rejection(worker.acquireTokenByUsernamePassword({ ...stale, password: PASSWORD })),
+      operator.reset({ clientId, authority, user: USERS.ada, kind: "invalid_credentials" }),
+    ]);
+    expect(locked).toMatchObject({ kind: "account_locked", suppressed: false });
+  } finally {
+    tenant.sim.unflagAddress("127.0.0.1");
+  }
+  const { suppressions } = await startProcess().status();
+  expect(suppressions.map((entry) => entry.scope)).toEqual(["identity"]);
+});

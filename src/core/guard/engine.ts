@@ -1125,8 +1125,6 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       targets.push([identityKey, { authority, clientId: scope.clientId, user, appKey: await memoHash("app", authority, scope.clientId) }]);
     }
     const appKeys = new Set<string>();
-    /** Records of other processes' identities, as read to find their app: not read again below. */
-    const listedRecords = new Map<string, string | undefined>();
     if (!oneIdentity) {
       // What other processes or tabs recorded, for this app (when one is named) or any.
       const onlyApp = authority !== undefined && scope.clientId !== undefined ? await memoHash("app", authority, scope.clientId) : undefined;
@@ -1134,18 +1132,21 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       const listed = await listedRecordKeys();
       for (const key of listed) if (key.startsWith("a:") && (anyApp || key.slice(2) === onlyApp)) appKeys.add(key.slice(2));
       const others = listed.filter((key) => key.startsWith("i:") && !known.has(key.slice(2)));
-      await atMostAtOnce(others, async (key) => void listedRecords.set(key.slice(2), await read(key)));
+      const records = new Map<string, string | undefined>();
+      await atMostAtOnce(others, async (key) => void records.set(key, await read(key)));
       for (const key of others) {
-        const app = appOfIdentityRecord(listedRecords.get(key.slice(2)));
+        const app = appOfIdentityRecord(records.get(key));
         if (app !== undefined && (anyApp || app === onlyApp)) targets.push([key.slice(2), { authority: "", clientId: "", user: undefined, appKey: app }]);
       }
     }
-    const now = clock.now();
     await atMostAtOnce(targets, async ([identityKey, who]) => {
       if (scope.kind === undefined || scope.kind !== "throttled") {
-        const raw = listedRecords.has(identityKey) ? listedRecords.get(identityKey) : await read(`i:${identityKey}`);
-        const next = withoutKind(parseIdentityRecord(raw, now, policy), scope.kind);
-        await writeIdentity(identityKey, who.appKey, next, now);
+        // Read again under the record lock: what another process learns meanwhile is kept.
+        await underRecordLock(identityKey, async () => {
+          const now = clock.now();
+          const next = withoutKind(parseIdentityRecord(await read(`i:${identityKey}`), now, policy), scope.kind);
+          await writeIdentity(identityKey, who.appKey, next, now);
+        });
         await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
         await local.delete(`l:${identityKey}`);
         emit?.({ type: "released", identity: identityKey, reason: "reset" });
