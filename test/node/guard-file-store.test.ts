@@ -1,6 +1,6 @@
 // A daemon restarted by its supervisor keeps its suppression: the guard's state lives in
 // a FileStore, and a new process (new app, new guard, new store instance) reads it back.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PublicClientApplication } from "@azure/msal-node";
@@ -133,4 +133,26 @@ it("an operator's reset of one kind, at the same moment as another process learn
   }
   const { suppressions } = await startProcess().status();
   expect(suppressions.map((entry) => entry.scope)).toEqual(["identity"]);
+});
+
+it("while the file can't be used, a stale password is still sent once, not on every call", async () => {
+  // Every store operation fails (the state file's parent is a file), so the store's secret is
+  // out of reach too: the latch lives in memory, under a key that must last the outage.
+  await writeFile(join(dir, "not-a-directory"), "");
+  const storeErrors: string[] = [];
+  const clock = simulatedGuardClock(tenant.clock);
+  const app = new PublicClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.publicApp), system: quietLogger });
+  const client = guardClient(app, {
+    store: new FileStore({ path: join(dir, "not-a-directory", "state.json"), clock }),
+    clock,
+    onEvent: (event) => void (event.type === "store_error" && storeErrors.push(event.operation)),
+  });
+  const outcomes = [];
+  for (let i = 0; i < 5; i++) {
+    outcomes.push((await rejection(client.acquireTokenByUsernamePassword(stale))).suppressed);
+    tenant.clock.advance(5 * 60_000);
+  }
+  expect(storeErrors).toContain("secret");
+  expect(outcomes).toEqual([false, true, true, true, true]);
+  expect(tenant.sim.counts().total).toBe(1);
 });

@@ -380,6 +380,12 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   const sharedSecret = secretOption === undefined && store?.fingerprintSecret !== undefined;
   /** The store's secret `fingerprintKey` was made from, and when to ask the store for it again. */
   let secretInUse: Uint8Array | undefined;
+  /**
+   * This process's own key while the store's secret is unreachable: one for the whole outage,
+   * so a credential rejected during it keeps matching its latch in memory (a key per call
+   * would make every call's fingerprint new, and a stale password would go out every time).
+   */
+  let outageKey: Promise<CryptoKey> | undefined;
   let secretCheckAt = 0;
 
   /** With `fingerprintSecret` given, its HMAC key: for fingerprints, and for the identity, app and scope hashes (see `memoHash`). */
@@ -600,11 +606,11 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       if (store?.fingerprintSecret !== undefined) {
         const fromStore = await withTimeout("secret", () => store.fingerprintSecret!());
         if (fromStore === FAILED) {
-          // The shared secret is unreachable: fingerprint with a throwaway key this once and
+          // The shared secret is unreachable: fingerprint with this process's outage key and
           // ask the store again next time, so this process rejoins the fleet's latches.
           fingerprintKey = undefined;
           fingerprints.clear();
-          return importFingerprintKey(randomSecret());
+          return (outageKey ??= importFingerprintKey(randomSecret()));
         }
         secret = fromStore;
         secretInUse = fromStore;
