@@ -484,6 +484,22 @@ describe("the wrapper", () => {
   });
 
   it.each([
+    { maxDelayMs: 60_000, slept: [] },
+    { maxDelayMs: 3_600_000, slept: [3_600_000] },
+  ])("a 503 asking to wait an hour is retried only when retry.maxDelayMs allows that long ($maxDelayMs ms)", async ({ maxDelayMs, slept }) => {
+    const { createNetworkObserver } = await import("../../src/node/network-observer.js");
+    const observer = createNetworkObserver();
+    const app = new ConfidentialClientApplication({ auth: tenant.sim.msalNodeAuth(CLIENTS.daemon, { clientSecret: SECRET }), system: observer.system(quietLogger) });
+    const clock = simulatedGuardClock(tenant.clock);
+    const client = guardClient(app, { clock, observer, retry: { attempts: 1, maxDelayMs } });
+    tenant.sim.inject({ status: 503, retryAfter: 3_600, times: 1 });
+    // Past the wait, MSAL's own throttling cache (on real time) answers the retry: the outcome is its.
+    const error = await rejection(client.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT, skipCache: true }));
+    expect(clock.slept).toEqual(slept);
+    if (slept.length === 0) expect(error).toMatchObject({ kind: "transient", suppressed: false, retryAfterMs: 3_600_000 });
+  });
+
+  it.each([
     ["interactive", (client: ReturnType<typeof guardClient<PublicClientApplication>>) => client.acquireTokenInteractive({ scopes: USER_READ, openBrowser: tenant.sim.openBrowser })],
     [
       "device code",

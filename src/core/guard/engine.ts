@@ -796,7 +796,13 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         remember(lastErrorKey(keys, classification.kind), original);
 
         // A person's sign-in is never repeated behind their back: each attempt opens another window.
-        const retryable = (classification.kind === "transient" || classification.kind === "network") && !classification.replayed && request.interactive !== true;
+        // Nor is a call held longer than `maxDelayMs`: a server asking for a longer wait gets
+        // none, and the error says how long it asked for.
+        const retryable =
+          (classification.kind === "transient" || classification.kind === "network") &&
+          !classification.replayed &&
+          request.interactive !== true &&
+          (classification.retryAfterMs ?? 0) <= policy.retry.maxDelayMs;
         if (!retryable || attempt >= policy.retry.attempts || retryTokens < 1) {
           counts.failed++;
           counts.failuresByKind[classification.kind] = (counts.failuresByKind[classification.kind] ?? 0) + 1;

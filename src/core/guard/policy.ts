@@ -48,7 +48,10 @@ export interface SuppressionPolicyOptions {
     readonly attempts?: number;
     /** Delay before the first retry, ms; never below 5 s (Microsoft's guidance). @default 5_000 */
     readonly firstDelayMs?: number;
-    /** Longest delay between retries, ms. @default 60_000 */
+    /**
+     * Longest delay between retries, ms. A failure whose `Retry-After` asks for longer is not
+     * retried: the error carries `retryAfterMs` instead, so no call is held that long. @default 60_000
+     */
     readonly maxDelayMs?: number;
     /** Retries allowed as a share of calls across the process (token bucket). @default 0.1 */
     readonly budgetRatio?: number;
