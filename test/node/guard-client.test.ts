@@ -2,7 +2,7 @@
 // suppression policy, proven by counting the token requests that reach the service.
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AccountLockedError, type GuardEvent, type MsalGuardError } from "../../src/index.js";
+import { AccountLockedError, MemoryStore, type GuardEvent, type MsalGuardError } from "../../src/index.js";
 import { guardClient } from "../../src/node/index.js";
 import { CLIENTS, PASSWORD, SECRET, USERS, guardRejection, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
 import { simulatedGuardClock } from "./sim-clock.js";
@@ -481,6 +481,24 @@ describe("the wrapper", () => {
     expect(tokenRequests()).toBe(4);
     expect(clock.slept).toHaveLength(2);
     expect(clock.slept.every((ms) => ms >= 5_000)).toBe(true);
+  });
+
+  it("MSAL's replay of one user's 503 to another user holds back no other process sharing the store", async () => {
+    // msal-node's ROPC throttle key names no user: after one 503 with a {} body it replays
+    // the failure, with no codes, to the next user of that app. That replay sent nothing.
+    const store = new MemoryStore();
+    const clock = simulatedGuardClock(tenant.clock);
+    const [one, two] = [guardClient(publicApp(), { store, clock }), guardClient(publicApp(), { store, clock })];
+    tenant.sim.inject({ status: 503, body: "empty-object", times: 1 });
+    expect(await rejection(one.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }))).toMatchObject({ suppressed: false });
+    const replay = await rejection(one.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.consent, password: PASSWORD }));
+    expect(replay.classification).toMatchObject({ kind: "throttled", replayed: true });
+    expect(tokenRequests()).toBe(1);
+
+    const other = await two.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD });
+    expect(other?.accessToken).toBeTruthy();
+    expect(tokenRequests()).toBe(2);
+    expect((await two.status()).suppressions).toEqual([]);
   });
 
   it.each([

@@ -227,7 +227,11 @@ export function afterFailure(
     const until = now + window;
     return { identity: { ...base, lockout: { count, since: now, until, codes } }, app, effect: "lockout", until };
   }
-  if (c.kind === "throttled") {
+  // MSAL's replay of a throttle it armed sent nothing and says nothing new: its process's MSAL
+  // keeps answering locally, and the answer that armed it, a 429, was recorded when it came. A
+  // replay of a 5xx without codes is "throttled" too, but recording it would hold back every
+  // process sharing the store over one transient failure.
+  if (c.kind === "throttled" && !c.replayed) {
     const wait = Math.min(c.retryAfterMs ?? policy.throttle.defaultMs, policy.throttle.maxMs);
     const until = now + wait;
     return { identity: base, app: { v: RECORD_VERSION, throttle: { since: now, until, kind: c.kind, codes } }, effect: "throttle", until };
