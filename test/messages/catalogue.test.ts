@@ -28,7 +28,12 @@ describe("built-in locale tables", () => {
   it.each(KIND_LOCALE_MATRIX)("%s in %s has a title, body and action, in every variant", (kind, tag, table) => {
     const text = table.kinds[kind];
     for (const part of [text.title, text.body, text.action]) expect(part.trim().length).toBeGreaterThan(3);
-    if (text.actionWithWait !== undefined) expect(text.actionWithWait).toContain("{wait}");
+    if (text.actionWithWait !== undefined) {
+      expect(text.actionWithWait).toContain("{wait}");
+      // A countdown that ends says so: not the "wait a moment" it replaced.
+      expect(text.actionWaitOver?.trim()).toBeTruthy();
+      expect(messageFor(classificationOf(kind, { retryAfterMs: 0 }), { locale: tag, now: 0 }).action).toBe(text.actionWaitOver);
+    }
     for (const part of [text.title, text.body, text.action, text.actionWithReference ?? ""]) {
       expect(part).not.toMatch(/[{}]/);
       // Codes belong in the support reference, never in what the user reads first.

@@ -95,6 +95,7 @@ export const de: LocaleMessages = {
       body: "Beim Anmeldedienst ist ein vorübergehendes Problem aufgetreten.",
       action: "Warten Sie einen Moment und versuchen Sie es dann erneut.",
       actionWithWait: "Versuchen Sie es in {wait} erneut.",
+      actionWaitOver: "Sie können es jetzt erneut versuchen.",
     },
     network: {
       title: "Keine Verbindung",

@@ -95,6 +95,7 @@ export const en: LocaleMessages = {
       body: "The sign-in service had a temporary problem.",
       action: "Wait a moment, then try again.",
       actionWithWait: "Try again in {wait}.",
+      actionWaitOver: "You can try again now.",
     },
     network: {
       title: "Can't connect",

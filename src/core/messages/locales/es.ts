@@ -95,6 +95,7 @@ export const es: LocaleMessages = {
       body: "El servicio de inicio de sesión tuvo un problema temporal.",
       action: "Espere un momento y vuelva a intentarlo.",
       actionWithWait: "Vuelva a intentarlo dentro de {wait}.",
+      actionWaitOver: "Ya puede volver a intentarlo.",
     },
     network: {
       title: "No se puede conectar",

@@ -95,6 +95,7 @@ export const fr: LocaleMessages = {
       body: "Le service de connexion a rencontré un problème temporaire.",
       action: "Patientez un instant, puis réessayez.",
       actionWithWait: "Réessayez dans {wait}.",
+      actionWaitOver: "Vous pouvez réessayer maintenant.",
     },
     network: {
       title: "Impossible de joindre le service de connexion",

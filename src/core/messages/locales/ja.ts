@@ -95,6 +95,7 @@ export const ja: LocaleMessages = {
       body: "サインイン サービスで一時的な問題が発生しました。",
       action: "しばらく待ってから、もう一度お試しください。",
       actionWithWait: "{wait}後に、もう一度お試しください。",
+      actionWaitOver: "もう一度お試しいただけます。",
     },
     network: {
       title: "接続できません",
