@@ -553,6 +553,7 @@ describe("the wrapper", () => {
     [{ lockout: { firstWindowMs: -1 } }, /lockout.firstWindowMs" must be a number from 0/],
     [{ misconfiguredMs: "5m" }, /"misconfiguredMs" must be a number from 0 to 604800000 \(milliseconds\), got "5m"\. Leave it out for the default, 300000/],
     [{ retry: { attempts: 2, firstDelayMs: 100 } }, /at least 5000 ms/],
+    [{ probeLeaseMs: 0 }, /probeLeaseMs must be at least 1000 ms .*got 0/],
     [{ throttle: { defaultMs: 120_000, maxMs: 60_000 } }, /throttle.maxMs .* must be at least throttle.defaultMs/],
     [{ store: {} }, /store must implement get, set, delete, acquireLease and releaseLease/],
     [{ retry: { attempt: 2 } }, /"retry": unknown option "attempt"/],

@@ -56,7 +56,7 @@ export interface SuppressionPolicyOptions {
     /** Retries allowed as a share of calls across the process (token bucket). @default 0.1 */
     readonly budgetRatio?: number;
   };
-  /** How long a probe may take before another caller may probe, ms. @default 30_000 */
+  /** How long a probe may take before another caller may probe, ms; at least 1_000. @default 30_000 */
   readonly probeLeaseMs?: number;
 }
 
@@ -116,6 +116,11 @@ export function resolvePolicy(options: SuppressionPolicyOptions = {}): Suppressi
       `msal-guard: retry.firstDelayMs must be at least ${MIN_FIRST_RETRY_DELAY_MS} ms (Microsoft asks clients to wait 5 s before retrying a server error); got ${policy.retry.firstDelayMs}.`,
     );
   }
+  if (policy.probeLeaseMs < MIN_PROBE_LEASE_MS) {
+    throw new RangeError(
+      `msal-guard: probeLeaseMs must be at least ${MIN_PROBE_LEASE_MS} ms (it must outlast a token request, or every waiting caller probes at once); got ${policy.probeLeaseMs}. Leave it out for the default, 30000.`,
+    );
+  }
   if (policy.retry.maxDelayMs < policy.retry.firstDelayMs) {
     throw new RangeError(`msal-guard: retry.maxDelayMs (${policy.retry.maxDelayMs}) must be at least retry.firstDelayMs (${policy.retry.firstDelayMs}).`);
   }
@@ -123,6 +128,8 @@ export function resolvePolicy(options: SuppressionPolicyOptions = {}): Suppressi
 }
 
 const ONE_WEEK_MS = 7 * 24 * 60 * 60_000;
+/** Shortest probe lease: a lease that ends before the probe's answer lets the next caller probe too. */
+const MIN_PROBE_LEASE_MS = 1_000;
 
 const LOCKOUT_OPTIONS: ReadonlySet<string> = new Set(["firstWindowMs", "multiplier", "maxWindowMs"]);
 const THROTTLE_OPTIONS: ReadonlySet<string> = new Set(["defaultMs", "maxMs"]);
