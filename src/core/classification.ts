@@ -25,9 +25,9 @@ export interface Classification {
   readonly kind: GuardErrorKind;
   /** Every AADSTS number found, most specific first (so `[50126, 70002]` for a bad ROPC password). */
   readonly codes: readonly number[];
-  /** The OAuth `error` value or MSAL `errorCode` (for example `invalid_grant`, `interaction_required`, `network_error`), when known. */
+  /** The OAuth `error` value or MSAL `errorCode` (for example `invalid_grant`, `interaction_required`, `network_error`), when known: one word; free text in its place is not kept. */
   readonly error: string | undefined;
-  /** Entra's `suberror` (for example `message_only`, `basic_action`), when known. */
+  /** Entra's `suberror` (for example `message_only`, `basic_action`), when known: one word, as `error`. */
   readonly subError: string | undefined;
   /** HTTP status of the failed response, when known. MSAL only keeps it for client credentials. */
   readonly httpStatus: number | undefined;

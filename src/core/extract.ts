@@ -89,8 +89,7 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
       if (isBag(response)) {
         // `error` holds the OAuth value, except where identity puts its own sentence there
         // (EnvironmentCredential); then the description's "invalid_client: ..." prefix tells.
-        const oauth = readString(response, "error", 100);
-        if (oauth !== undefined && /^[a-z][a-z0-9_]{1,60}$/.test(oauth)) evidence.error ??= oauth;
+        evidence.error ??= errorValue(read(response, "error"));
         fields(response);
         visitText(readString(response, "errorDescription") ?? readString(response, "error_description"));
       }
@@ -138,8 +137,8 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
     evidence.traceId ??= identifier(read(bag, "traceId") ?? read(bag, "trace_id"));
     evidence.timestamp ??= timestampText(read(bag, "timestamp"));
     evidence.claims ??= readString(bag, "claims", 16 * 1024);
-    evidence.subError ??= readString(bag, "subError", 100) ?? readString(bag, "suberror", 100);
-    evidence.errorSubcode ??= readString(bag, "error_subcode", 100);
+    evidence.subError ??= errorValue(read(bag, "subError")) ?? errorValue(read(bag, "suberror"));
+    evidence.errorSubcode ??= errorValue(read(bag, "error_subcode"));
   }
 
   function visitMsalError(error: object, name: string | undefined, errorCode: string, message: string | undefined): void {
@@ -157,8 +156,8 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
       // msal-node's device-code poll throws AuthError("post_request_failed", <the OAuth
       // error value>) and drops everything else: the codes survive only in the response.
       evidence.error ??= errorMessage;
-    } else if (errorCode !== "") {
-      evidence.error ??= errorCode.slice(0, 100);
+    } else {
+      evidence.error ??= errorValue(errorCode);
     }
     fields(error);
     visitText(errorMessage);
@@ -167,7 +166,7 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
 
   function visitOAuthBody(body: object, source: ErrorSource): void {
     evidence.source ??= source;
-    evidence.error ??= readString(body, "error", 100);
+    evidence.error ??= errorValue(read(body, "error"));
     const uri = readString(body, "error_uri", 2048);
     const uriCode = uri === undefined ? undefined : /[?&]code=(\d{4,9})\b/.exec(uri)?.[1];
     if (uriCode !== undefined) addCode(Number(uriCode));
@@ -271,6 +270,15 @@ function paramsFromText(text: string | undefined): SearchParamsLike | undefined 
 /** The HTTP status as MSAL (`status`, `httpStatus`), identity (`statusCode`) or a response spells it. */
 function statusOf(bag: object): number | undefined {
   return asInteger(read(bag, "status")) ?? asInteger(read(bag, "httpStatus")) ?? asInteger(read(bag, "statusCode"));
+}
+
+/**
+ * An OAuth or MSAL error value (`invalid_grant`, `message_only`): a word, never free text.
+ * Anything else (a proxy's sentence, a user name) is not kept: it would reach events and logs.
+ */
+function errorValue(value: unknown): string | undefined {
+  const text = asString(value, 100);
+  return text !== undefined && /^[a-z][\w.-]*$/i.test(text) ? text : undefined;
 }
 
 /** Ids are GUID-like; anything else (free text, a user name) is not kept. */

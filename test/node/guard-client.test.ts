@@ -127,6 +127,19 @@ describe("account lockout", () => {
     expect((await daemon.status()).counts).toMatchObject({ firstContacts: 0, contactWaits: 0 });
   });
 
+  it.each([
+    { error: "invalid_grant", suberror: "bad_token", kept: { error: "invalid_grant", subError: "bad_token" } },
+    { error: `invalid_grant for ${USERS.ada}`, suberror: USERS.ada, kept: { error: undefined, subError: undefined } },
+    { error: USERS.ada, suberror: "Ada Lovelace", kept: { error: undefined, subError: undefined } },
+  ])("keeps the server's error $error and suberror $suberror only when they are error values, never text", async ({ error, suberror, kept }) => {
+    const events: GuardEvent[] = [];
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock), onEvent: (e) => events.push(e) });
+    tenant.sim.inject({ status: 400, code: 50126, error, suberror, times: 1 });
+    const failure = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.consent, password: PASSWORD }));
+    expect(failure.classification).toMatchObject({ codes: [50126], ...kept });
+    expect(JSON.stringify(events)).not.toMatch(/ada@|Lovelace/);
+  });
+
   it("1,000 concurrent calls for a locked account make one token request per window, then exactly one probe", async () => {
     await lockAda();
     const events: GuardEvent[] = [];
