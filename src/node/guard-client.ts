@@ -203,6 +203,15 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
   const appAuthority = authorityOption ?? str(read(auth, "authority")) ?? "managed-identity";
   const appClientId = clientIdOption ?? str(read(auth, "clientId")) ?? str(read(read(config, "managedIdentityId"), "id")) ?? "system-assigned";
   const clientCredential = clientCredentialOf(auth);
+  // An observer the app doesn't send through sees nothing, and can't keep a suppressed call's
+  // cache lookup off the network: that call would reach the token service.
+  const observerNetwork = read(observer, "networkClient");
+  const appNetwork = read(read(config, "system"), "networkClient");
+  if (observerNetwork !== undefined && appNetwork !== undefined && appNetwork !== observerNetwork) {
+    throw new TypeError(
+      "msal-guard: options.observer is not this app's network client, so the guard would not see its responses and a suppressed call could still reach the token service. Build the app with `system: observer.system()` (or `observer.configure(config)`), or leave the observer out.",
+    );
+  }
 
   // The observer's record of a failed call: by the error's correlation id, else (managed
   // identity errors carry none) the last failed response of the requests the call sent.

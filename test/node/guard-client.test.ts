@@ -578,6 +578,16 @@ describe("the wrapper", () => {
     expect(() => guardClient(publicApp(), options as never)).toThrow(message);
   });
 
+  it("rejects an observer the app does not send through: it would see nothing, and a suppressed call's cache lookup would reach the network", async () => {
+    const { createNetworkObserver } = await import("../../src/node/network-observer.js");
+    const observer = createNetworkObserver();
+    const auth = tenant.sim.msalNodeAuth(CLIENTS.daemon, { clientSecret: SECRET });
+    expect(() => guardClient(new ConfidentialClientApplication({ auth, system: quietLogger }), { observer })).toThrow(
+      /options.observer is not this app's network client.*system: observer.system\(\)/,
+    );
+    expect(() => guardClient(new ConfidentialClientApplication(observer.configure({ auth, system: quietLogger })), { observer })).not.toThrow();
+  });
+
   it("rejects something that is not an msal-node app", () => {
     expect(() => guardClient({} as never)).toThrow(/no acquireToken\* method/);
   });
