@@ -174,7 +174,6 @@ describe("LocalStorageStore", () => {
     it.each([
       ["not JSON", "{"],
       ["no envelope", JSON.stringify({ v: 1 })],
-      ["written in the future", JSON.stringify({ w: Date.UTC(2030, 0, 1), e: Date.UTC(2030, 0, 2), d: "x" })],
       ["kept beyond the longest TTL", JSON.stringify({ w: Date.UTC(2026, 10, 22, 9), e: Date.UTC(2027, 0, 1), d: "x" })],
       ["data not a string", JSON.stringify({ w: Date.UTC(2026, 10, 22, 9), e: Date.UTC(2026, 10, 22, 10), d: { v: 1 } })],
     ])("drops an entry that is %s", async (_, raw) => {
@@ -184,6 +183,32 @@ describe("LocalStorageStore", () => {
       expect(await store.get("i:x")).toBeUndefined();
       expect(localStorage.getItem("msal-guard:i:x")).toBeNull();
       expect(events).toEqual([{ type: "invalid", key: "i:x" }]);
+    });
+
+    it("keeps an entry written in the future (this clock was set back) until its expiry as written", async () => {
+      const tab = new LocalStorageStore({ now: clock });
+      await tab.set("i:x", "locked", 10 * MINUTE);
+      const expiry = now + 10 * MINUTE;
+      now -= 2 * MINUTE; // an NTP correction, a VM's resume
+      expect(await tab.get("i:x")).toBe("locked");
+      now = expiry - 1;
+      expect(await tab.get("i:x")).toBe("locked");
+      now = expiry;
+      expect(await tab.get("i:x")).toBeUndefined();
+    });
+
+    it("drops an entry written further ahead than the longest TTL", async () => {
+      localStorage.setItem("msal-guard:i:x", JSON.stringify({ w: now + 9 * 24 * 60 * MINUTE, e: now + 9 * 24 * 60 * MINUTE + MINUTE, d: "x" }));
+      expect(await new LocalStorageStore({ now: clock }).get("i:x")).toBeUndefined();
+    });
+
+    it("a lease taken before the clock was set back is still held for its time", async () => {
+      const [tabA, tabB] = [new LocalStorageStore({ now: clock, locks: false, leaseSettleMs: 0 }), new LocalStorageStore({ now: clock, locks: false, leaseSettleMs: 0 })];
+      expect(await tabA.acquireLease("l:x", "a", MINUTE)).toBe(true);
+      now -= 2 * MINUTE;
+      expect(await tabB.acquireLease("l:x", "b", MINUTE)).toBe(false);
+      now += 3 * MINUTE;
+      expect(await tabB.acquireLease("l:x", "b", MINUTE)).toBe(true);
     });
 
     it("caps every window of a tampered record at written + the policy's cap", async () => {

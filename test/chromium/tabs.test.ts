@@ -35,3 +35,23 @@ describe("two tabs", () => {
     await expect(second.locator(".msal-guard-notice [role=timer]").count()).resolves.toBe(1);
   });
 });
+
+describe("the computer's clock is set back", () => {
+  it("a lockout another tab recorded a moment ago still suppresses after the clock goes back 2 minutes", async () => {
+    const first = await fx.openTab();
+    await signIn(first);
+    const second = await fx.openTab();
+    await second.check("#force-refresh");
+    const lock = fx.demo.sim.inject({ status: 400, code: 50053, match: { grant: "refresh_token", username: DEMO_USERS.normal } });
+    fx.demo.sim.setInteractiveUser(undefined);
+    expect(await clickAndWait(first, "get-token")).toMatchObject({ state: "error", kind: "account_locked" });
+    lock.remove();
+    fx.demo.sim.setInteractiveUser(DEMO_USERS.normal);
+    fx.demo.sim.resetLog();
+
+    // An NTP correction, a manual change, a VM's resume: both tabs' clock reads 2 minutes earlier.
+    await fx.chrome.context.clock.setSystemTime((await second.evaluate(() => Date.now())) - 120_000);
+    expect(await clickAndWait(second, "get-token")).toMatchObject({ state: "suppressed", kind: "account_locked" });
+    expect(trail(fx.demo.sim.requests)).toEqual([]);
+  });
+});

@@ -137,7 +137,9 @@ describe("stored windows are trusted only up to their cap from when they were wr
   it.each([
     ["a lockout written 31 minutes ago claiming years", { v: 1, lockout: { count: 3, since: now - 31 * 60_000, until: now + 1e12, codes: [50053] } }, false],
     ["a lockout written 29 minutes ago claiming years", { v: 1, lockout: { count: 3, since: now - 29 * 60_000, until: now + 1e12, codes: [50053] } }, true],
-    ["a lockout dated in the future", { v: 1, lockout: { count: 1, since: now + 3_600_000, until: now + 7_200_000, codes: [50053] } }, false],
+    // This clock set back (or a peer's ahead): kept when no further ahead than the cap (30 minutes).
+    ["a lockout dated 2 minutes ahead", { v: 1, lockout: { count: 1, since: now + 120_000, until: now + 180_000, codes: [50053] } }, true],
+    ["a lockout dated an hour ahead", { v: 1, lockout: { count: 1, since: now + 3_600_000, until: now + 7_200_000, codes: [50053] } }, false],
     ["a lockout without its write time", { v: 1, lockout: { count: 1, until: now + 60_000, codes: [50053] } }, false],
   ])("%s", async (_, record, suppressed) => {
     const raw = JSON.stringify(record);

@@ -48,8 +48,6 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["storage", "prefix", "channe
 const MAX_TTL_MS = 8 * 24 * 60 * 60_000;
 const MAX_LEASE_MS = 60 * 60_000;
 const MAX_VALUE_CHARS = 64 * 1024;
-/** Clocks of two tabs are the same clock; allow a little for a value written "just now". */
-const CLOCK_SKEW_MS = 60_000;
 const LEASE = "lease:";
 
 /** Hidden hook through which `guardClient` hands its policy to a store created without one. */
@@ -299,7 +297,7 @@ export class LocalStorageStore implements GuardStore {
       value !== undefined &&
       typeof value.h === "string" && value.h.length <= 200 &&
       typeof value.n === "string" && value.n.length <= 40 &&
-      isTime(value.w) && value.w <= now + CLOCK_SKEW_MS &&
+      isTime(value.w) && value.w <= now + MAX_LEASE_MS && // taken "in the future": the clock was set back since
       isTime(value.e) && value.e <= value.w + MAX_LEASE_MS;
     if (!valid || (value.e as number) <= now) {
       this.#remove(storageKey);
@@ -421,8 +419,8 @@ function parseEnvelope(raw: string, now: number): Envelope | undefined {
   const value = parseJson(raw);
   if (value === undefined) return undefined;
   const { w, e, d } = value;
-  if (!isTime(w) || w > now + CLOCK_SKEW_MS) return undefined;
-  if (!isTime(e) || e > w + MAX_TTL_MS) return undefined;
+  // "Written in the future" is kept (the clock was set back since) up to the longest TTL ahead.
+  if (!isTime(w) || w > now + MAX_TTL_MS || !isTime(e) || e > w + MAX_TTL_MS) return undefined;
   if (typeof d !== "string" || d.length > MAX_VALUE_CHARS) return undefined;
   return { w, e, d };
 }

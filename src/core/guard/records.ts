@@ -351,18 +351,17 @@ function parseJson(raw: string | undefined): Record<string, unknown> | undefined
   }
 }
 
-/** How far clocks of processes sharing a store may disagree. */
-const CLOCK_SKEW_MS = 60_000;
-
 /**
- * A stored window, trusted only up to its cap from when it was written: a record that
- * claims a longer window, was "written" in the future, or lacks its times is ignored or
- * cut, so no stored value (corrupt, hostile, or from a misconfigured peer) can suppress
- * calls for longer than the policy allows.
+ * A stored window, trusted only up to its cap: a record that claims a longer window or lacks
+ * its times is cut or ignored, so no stored value (corrupt, hostile, or from a misconfigured
+ * peer) can suppress calls for longer than the policy allows. A record "written in the future"
+ * is kept if no further ahead than its cap (this clock was set back, by an NTP correction or a
+ * VM's resume, or a peer's runs ahead: a lockout recorded a moment ago still holds), and
+ * ends by its write time plus the cap; one dated further ahead is ignored.
  */
 function trustedWindow(entry: Record<string, unknown>, now: number, cap: number): { since: number; until: number } | undefined {
   const { since, until } = entry;
-  if (!isTime(since) || !isTime(until) || since > now + CLOCK_SKEW_MS) return undefined;
+  if (!isTime(since) || !isTime(until) || since > now + cap) return undefined;
   return { since, until: Math.min(until, since + cap, now + cap) };
 }
 
