@@ -98,7 +98,11 @@ export interface SimulatorDeviceCodeOptions {
   readonly intervalSeconds?: number;
   /** Lifetime of a device code, seconds. @default 900 */
   readonly expiresInSeconds?: number;
-  /** Approve every new device code as this user at once. @default none */
+  /**
+   * Approve every new device code as this user at once. As with
+   * {@link EntraSimulator.approveDeviceCode}, a user whose lockout counter is locked
+   * when the client redeems the code gets 50053. @default none
+   */
   readonly autoApprove?: string;
 }
 
@@ -131,7 +135,11 @@ export interface EntraSimulatorOptions extends ErrorShapeOptions {
   readonly users?: readonly SimulatedUser[];
   readonly clients?: readonly SimulatedClient[];
   readonly conditionalAccess?: readonly CaRule[];
-  /** Source addresses Entra considers malicious: every password sign-in from them gets 50053. */
+  /**
+   * Source addresses Entra considers malicious: every password and `/authorize` sign-in
+   * from them gets 50053. Device-code redemptions are not checked (the user signs in on
+   * another device).
+   */
   readonly flaggedAddresses?: readonly string[];
   /**
    * Source address of requests that declare none. It is a familiar location for every
@@ -216,7 +224,10 @@ export interface EntraSimulator {
   addConditionalAccessRule(rule: CaRule): void;
   /** Removes every rule with this policy id. */
   removeConditionalAccessRule(policyId: string): void;
-  /** Marks a source address as risky: every password sign-in from it answers 50053 (locked), whatever the account's state. */
+  /**
+   * Marks a source address as risky: every password and `/authorize` sign-in from it
+   * answers 50053 (locked), whatever the account's state. Device-code redemptions are not checked.
+   */
   flagAddress(address: string): void;
   /** Takes an address off the risky list. */
   unflagAddress(address: string): void;
@@ -260,7 +271,14 @@ export interface EntraSimulator {
   failSignIns(rule: SignInFailureRule): FaultHandle;
   /** The user backs out of the sign-in page: `error=access_denied&error_subcode=cancel`. */
   cancelSignIns(options?: { readonly times?: number; readonly match?: SignInMatch }): FaultHandle;
-  /** Approves a pending device code (`"latest"`: the newest one) as `username`. */
+  /**
+   * Approves a pending device code (`"latest"`: the newest one) as `username`. Smart
+   * lockout still applies: if the user's counter for the redeeming request's location is
+   * locked when the client redeems the code, the token endpoint answers `invalid_grant`
+   * 50053 (reason `locked`), as the password grant and `/authorize` do, and the code
+   * stays approved, so a redemption after the lock ends gets tokens. Flagged source
+   * addresses are not applied to device-code sign-ins (the user signs in on another device).
+   */
   approveDeviceCode(userCode: string, username: string): void;
   /** Revokes the user's refresh tokens (they then get 50173); returns how many. */
   revokeRefreshTokens(username: string): number;

@@ -14,7 +14,10 @@
  *      - authorization_code: unknown (9002313), redeemed (54005), expired (70008),
  *        other client (70000), PKCE (501481)
  *      - on_behalf_of: assertion (50013)
- *      - device_code: unknown (70018), expired (70019), pending (70016)
+ *      - device_code: unknown (70018), expired (70019), pending (70016), the approving
+ *        user's lockout counter locked (50053; the code stays approved and unredeemed,
+ *        so a poll after the lock ends gets tokens; flagged addresses are not checked,
+ *        as the user signs in on another device)
  *      - client_credentials: scope must be one `.../.default` (70011)
  *   5. account state: disabled (50057), password expired (50055, password grant only),
  *      MFA required (50076) and consent missing (65001) on non-interactive grants
@@ -32,7 +35,7 @@ import {
   type UserRecord,
 } from "./directory.js";
 import type { SimulatedGrant } from "./faults.js";
-import { evaluatePasswordAttempt, INITIAL_LOCKOUT_COUNTER, type LockoutLocation } from "./lockout.js";
+import { evaluatePasswordAttempt, INITIAL_LOCKOUT_COUNTER, isLocked, type LockoutLocation } from "./lockout.js";
 import { requestFingerprint } from "./loop-detection.js";
 import {
   capolidsClaims,
@@ -334,11 +337,16 @@ function deviceCodeGrant(state: TenantState, request: TokenRequest, clientId: st
   const key = userKey(record.approvedBy);
   const user = state.users.get(key);
   if (user === undefined) return fail(50034, "unknown_user", { username: record.approvedBy, details: { username: record.approvedBy, tenant: state.tenantId } });
+  // A locked account cannot finish the sign-in, as on /authorize and the password grant.
+  // Flagged addresses are not checked: the user signs in on another device.
+  const location = locationOf(state, user, request.sourceAddress);
+  const counter = state.counters.get(counterKey(key, location)) ?? INITIAL_LOCKOUT_COUNTER;
+  if (isLocked(counter, request.nowMs)) return fail(50053, "locked", { username: user.username, location });
   record.redeemed = true;
   return completeUserGrant(state, request, {
     user,
     clientId,
-    location: locationOf(state, user, request.sourceAddress),
+    location,
     interactive: true,
     mfa: true,
     scope: request.params.get("scope") ?? record.scope,

@@ -178,3 +178,69 @@ describe("msal-node against the simulator", () => {
     expect(sim.requests.at(-1)?.status).toBe(200);
   });
 });
+
+describe("acquireTokenByDeviceCode and smart lockout", () => {
+  const AWAY = "203.0.113.77";
+  afterEach(() => {
+    sim.setSourceAddress(undefined);
+    sim.unflagAddress(AWAY);
+    sim.unlock(USER);
+  });
+
+  /** Ten distinct wrong passwords over ROPC from `from` (undefined: the default, familiar address). */
+  async function lockOut(from: string | undefined) {
+    sim.setSourceAddress(from);
+    for (let i = 0; i < 10; i++) {
+      await rejection(publicApp().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: `bad-${i}` }));
+    }
+    sim.setSourceAddress(undefined);
+  }
+
+  /**
+   * msal-node's device-code poller reports any error but authorization_pending as
+   * `post_request_failed` carrying only the `error` value, so the AADSTS code is read
+   * from the simulator's log of the last request.
+   */
+  const deviceCodeSignIn = () =>
+    publicApp()
+      .acquireTokenByDeviceCode({ scopes: ["User.Read"], deviceCodeCallback: (response) => sim.approveDeviceCode(response.userCode, USER) })
+      .then(
+        (result) => `tokens for ${result?.account?.username}`,
+        (error: { errorCode?: string; errorMessage?: string }) => {
+          expect(error).toMatchObject({ errorCode: "post_request_failed", errorMessage: expect.stringContaining("invalid_grant") });
+          return `refused ${sim.requests.at(-1)?.codes.join(",")}`;
+        },
+      );
+
+  it.each([
+    { case: "locked (familiar counter), redeemed from the familiar address", lockFrom: undefined, redeemFrom: undefined, expected: "refused 50053" },
+    { case: "locked (unfamiliar counter), redeemed from that unfamiliar address", lockFrom: AWAY, redeemFrom: AWAY, expected: "refused 50053" },
+    { case: "locked (familiar counter), redeemed from an unfamiliar address", lockFrom: undefined, redeemFrom: AWAY, expected: `tokens for ${USER}` },
+    { case: "locked (unfamiliar counter), redeemed from the familiar address", lockFrom: AWAY, redeemFrom: undefined, expected: `tokens for ${USER}` },
+  ])("$case: $expected", async ({ lockFrom, redeemFrom, expected }) => {
+    await lockOut(lockFrom);
+    expect(sim.lockoutState(USER, lockFrom === undefined ? "familiar" : "unfamiliar").locked).toBe(true);
+    sim.setSourceAddress(redeemFrom);
+    expect(await deviceCodeSignIn()).toBe(expected);
+    const last = sim.requests.at(-1);
+    expect(last).toMatchObject({ grant: "device_code", username: USER });
+    if (expected.startsWith("refused")) expect(last).toMatchObject({ status: 400, codes: [50053], reason: "locked" });
+    // The device-code attempt counts nothing, whatever its outcome.
+    expect(sim.lockoutState(USER, lockFrom === undefined ? "familiar" : "unfamiliar")).toMatchObject({ locked: true, lockoutCount: 1 });
+  });
+
+  it("succeeds again once the lock has run out", async () => {
+    await lockOut(undefined);
+    expect(await deviceCodeSignIn()).toBe("refused 50053");
+    clock.advance(60_000);
+    expect(await deviceCodeSignIn()).toBe(`tokens for ${USER}`);
+  });
+
+  it("is not refused for a flagged source address (the user signs in on another device)", async () => {
+    sim.flagAddress(AWAY);
+    sim.setSourceAddress(AWAY);
+    const ropcError = await rejection(publicApp().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: PASSWORD }));
+    expect(ropcError).toMatchObject({ errorCode: "invalid_grant", errorNo: 50053 });
+    expect(await deviceCodeSignIn()).toBe(`tokens for ${USER}`);
+  });
+});
