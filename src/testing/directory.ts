@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { stableGuid } from "./responses.js";
+import { checkNonEmptyString, checkOneOf } from "./validation.js";
 
 /**
  * Account states the token endpoint reacts to:
@@ -14,6 +15,11 @@ import { stableGuid } from "./responses.js";
  * - `consent_missing`: AADSTS65001 (`consent_required`) on non-interactive grants.
  */
 export type UserState = "enabled" | "disabled" | "password_expired" | "mfa_required" | "consent_missing";
+
+/** Every {@link UserState}. */
+export const USER_STATES: readonly UserState[] = ["enabled", "disabled", "password_expired", "mfa_required", "consent_missing"];
+/** Every {@link CaRule} `action`. */
+export const CA_ACTIONS: readonly CaRule["action"][] = ["block", "require_mfa"];
 
 /** A user of the simulated tenant. */
 export interface SimulatedUser {
@@ -49,9 +55,13 @@ export interface SimulatedClient {
   readonly clientId: string;
   /** The client secret of a confidential client. */
   readonly secret?: string;
-  /** `expired` answers AADSTS7000222 to the right secret. @default "valid" */
+  /** `expired` answers AADSTS7000222 to the right secret; only with `secret`. @default "valid" */
   readonly secretState?: "valid" | "expired";
-  /** @default "confidential" when `secret` is set, otherwise "public" */
+  /**
+   * A confidential client needs `secret`; a public client has none (a public client that
+   * sends a secret gets 700025), so either combination is refused.
+   * @default "confidential" when `secret` is set, otherwise "public"
+   */
   readonly type?: "confidential" | "public";
   /**
    * Redirect URIs `/authorize` accepts, matched exactly, besides any plain-HTTP
@@ -94,6 +104,57 @@ export interface ClientRecord {
   readonly secretState: "valid" | "expired";
   readonly type: "confidential" | "public";
   readonly redirectUris: readonly string[];
+}
+
+/**
+ * Throws unless `user` can be added: a user name, a password, and a known `state`.
+ * `where` names the call and the entry, e.g. `startEntraSimulator: users[2]`.
+ */
+export function checkUser(where: string, user: SimulatedUser): void {
+  checkNonEmptyString(where, "username", user.username);
+  if (typeof user.password !== "string") throw new TypeError(`${where}: password must be a string (got ${typeof user.password})`);
+  if (user.state !== undefined) checkOneOf(where, "state", user.state, USER_STATES);
+}
+
+/** Throws unless `update` names a known `state` and, if it sets one, a string password. */
+export function checkUserUpdate(where: string, update: SimulatedUserUpdate): void {
+  if (update.password !== undefined && typeof update.password !== "string") {
+    throw new TypeError(`${where}: password must be a string (got ${typeof update.password})`);
+  }
+  if (update.state !== undefined) checkOneOf(where, "state", update.state, USER_STATES);
+}
+
+/**
+ * Throws unless `client` can ever authenticate as configured (see {@link authenticateClient}):
+ * a confidential client needs a `secret` (without one every request gets 7000218 or
+ * 7000215), and a public client has none (a secret it sent would get 700025, so a
+ * configured one could never be used).
+ */
+export function checkClient(where: string, client: SimulatedClient): void {
+  checkNonEmptyString(where, "clientId", client.clientId);
+  if (client.secret !== undefined) checkNonEmptyString(where, "secret", client.secret);
+  if (client.type !== undefined) checkOneOf(where, "type", client.type, ["confidential", "public"] as const);
+  if (client.secretState !== undefined) checkOneOf(where, "secretState", client.secretState, ["valid", "expired"] as const);
+  const id = JSON.stringify(client.clientId);
+  if (client.type === "confidential" && client.secret === undefined) {
+    throw new RangeError(
+      `${where}: confidential client ${id} needs a secret: without one no request can authenticate (7000218, or 7000215 for any secret sent); add \`secret\`, or use type "public"`,
+    );
+  }
+  if (client.type === "public" && (client.secret !== undefined || client.secretState !== undefined)) {
+    throw new RangeError(
+      `${where}: public client ${id} cannot have a secret${client.secret === undefined ? " state" : ""}: a public client that sends a secret gets 700025, so it could never be used; remove \`secret\`/\`secretState\`, or use type "confidential"`,
+    );
+  }
+  if (client.secretState !== undefined && client.secret === undefined) {
+    throw new RangeError(`${where}: client ${id} has secretState but no secret; add \`secret\` (a confidential client), or remove \`secretState\``);
+  }
+}
+
+/** Throws unless `rule` has a policy id and a known `action`. */
+export function checkCaRule(where: string, rule: CaRule): void {
+  checkNonEmptyString(where, "policyId", rule.policyId);
+  checkOneOf(where, "action", rule.action, CA_ACTIONS);
 }
 
 /** Directory keys are case-insensitive UPNs. */

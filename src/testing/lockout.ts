@@ -19,6 +19,8 @@
  *   no observation window for cloud smart lockout.
  */
 
+import { checkFiniteNumber, checkWholeNumber, shown } from "./validation.js";
+
 /** Where an attempt came from, relative to the user's sign-in history. */
 export type LockoutLocation = "familiar" | "unfamiliar";
 
@@ -144,4 +146,40 @@ export function escalatingDuration(
   const factor = escalation.factor ?? 2;
   const maxMs = escalation.maxDurationMs ?? Math.max(DEFAULT_MAX_LOCKOUT_DURATION_MS, baseMs);
   return (n) => Math.min(maxMs, baseMs * factor ** Math.max(0, n - 1));
+}
+
+/**
+ * Throws unless the smart lockout settings can work: `threshold` a whole number of at
+ * least 1 (0 would lock on the first wrong password), `durationMs` above 0 (a lock of 0 ms
+ * never refuses anything), `escalation.factor` at least 1 (below 1 repeated lockouts
+ * would shrink), `escalation.maxDurationMs` above 0 and not below the first lockout (the
+ * cap would cut the first lockout short). An escalation function is only checked to be one.
+ * `where` names the call, `prefix` the option path, e.g. `lockout.`.
+ */
+export function checkLockoutSettings(
+  where: string,
+  prefix: string,
+  settings: { readonly threshold?: unknown; readonly durationMs?: unknown; readonly escalation?: unknown },
+): void {
+  if (settings.threshold !== undefined) {
+    checkWholeNumber(where, `${prefix}threshold`, settings.threshold, 1, "; to keep accounts from locking in a test, use a large threshold");
+  }
+  if (settings.durationMs !== undefined) checkFiniteNumber(where, `${prefix}durationMs`, settings.durationMs, "milliseconds");
+  const escalation = settings.escalation;
+  if (escalation === undefined || typeof escalation === "function") return;
+  if (typeof escalation !== "object" || escalation === null) {
+    throw new TypeError(`${where}: ${prefix}escalation must be { factor, maxDurationMs } or a function (lockoutNumber, durationMs) => ms (got ${shown(escalation)})`);
+  }
+  const { factor, maxDurationMs } = escalation as LockoutEscalation;
+  if (factor !== undefined) checkFiniteNumber(where, `${prefix}escalation.factor`, factor, "", { min: 1 });
+  if (maxDurationMs !== undefined) {
+    checkFiniteNumber(where, `${prefix}escalation.maxDurationMs`, maxDurationMs, "milliseconds");
+    const base = (settings.durationMs as number | undefined) ?? DEFAULT_LOCKOUT_DURATION_MS;
+    if (maxDurationMs < base) {
+      const baseName = settings.durationMs === undefined ? `the default ${prefix}durationMs` : `${prefix}durationMs`;
+      throw new RangeError(
+        `${where}: ${prefix}escalation.maxDurationMs must be at least ${baseName} (${base}), or it cuts the first lockout short (got ${maxDurationMs}); raise maxDurationMs or lower durationMs`,
+      );
+    }
+  }
 }

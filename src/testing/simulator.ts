@@ -9,6 +9,10 @@ import type { AddressInfo, Socket } from "node:net";
 import { systemClock, type SimulatorClock } from "./clock.js";
 import {
   applyUserUpdate,
+  checkCaRule,
+  checkClient,
+  checkUser,
+  checkUserUpdate,
   toClientRecord,
   toUserRecord,
   userKey,
@@ -34,6 +38,7 @@ import {
   type ThrottleRule,
 } from "./faults.js";
 import {
+  checkLockoutSettings,
   DEFAULT_LOCKOUT_DURATION_MS,
   escalatingDuration,
   INITIAL_LOCKOUT_COUNTER,
@@ -59,6 +64,7 @@ import {
 import { SOURCE_ADDRESS_HEADER } from "./network-client.js";
 import { handleAuthorizeRequest, withResponse, type AuthorizeErrorRule, type AuthorizeOutcome } from "./authorize-endpoint.js";
 import { openSignInPage } from "./system-browser.js";
+import { checkFiniteNumber, checkOneOf, checkWholeNumber } from "./validation.js";
 import {
   handleImdsRequest,
   imdsFaultBody,
@@ -78,13 +84,14 @@ export const SOURCE_ADDRESS_QUERY_PARAMETER = "sim_source";
 
 /** Smart lockout settings. */
 export interface SimulatorLockoutOptions {
-  /** Counted failures that lock. @default 10, or 3 with `profile: "usgov"` */
+  /** Counted failures that lock: a whole number, at least 1. @default 10, or 3 with `profile: "usgov"` */
   readonly threshold?: number;
-  /** First lockout, in ms. @default 60_000 */
+  /** First lockout, in ms (finite, above 0). @default 60_000 */
   readonly durationMs?: number;
   /**
-   * How repeated lockouts grow: `{ factor, maxDurationMs }` or a function of the lockout
-   * number (1-based) and the first duration. @default doubling, capped at 30 minutes
+   * How repeated lockouts grow: `{ factor, maxDurationMs }` (`factor` at least 1,
+   * `maxDurationMs` not below `durationMs`) or a function of the lockout number (1-based)
+   * and the first duration. @default doubling, capped at 30 minutes
    */
   readonly escalation?: LockoutEscalation | ((lockoutNumber: number, durationMs: number) => number);
 }
@@ -93,10 +100,10 @@ export interface SimulatorLockoutOptions {
 export interface SimulatorDeviceCodeOptions {
   /**
    * Polling `interval` sent to the client, in seconds. MSAL sleeps this long (real time)
-   * between polls; use 0 in tests. @default 5
+   * between polls; use 0 in tests. 0 or more. @default 5
    */
   readonly intervalSeconds?: number;
-  /** Lifetime of a device code, seconds. @default 900 */
+  /** Lifetime of a device code, seconds (above 0). @default 900 */
   readonly expiresInSeconds?: number;
   /**
    * Approve every new device code as this user at once. As with
@@ -129,7 +136,7 @@ export interface EntraSimulatorOptions extends ErrorShapeOptions {
   readonly tenantId?: string;
   /** Time source for every window. @default the wall clock, read at call time */
   readonly clock?: SimulatorClock;
-  /** `usgov` lowers the lockout threshold to 3, as in Azure US Government. @default "public" */
+  /** `usgov` lowers the lockout threshold to 3, as in Azure US Government. `"public"` or `"usgov"`. @default "public" */
   readonly profile?: "public" | "usgov";
   readonly lockout?: SimulatorLockoutOptions;
   readonly users?: readonly SimulatedUser[];
@@ -146,11 +153,14 @@ export interface EntraSimulatorOptions extends ErrorShapeOptions {
    * user. @default "127.0.0.1"
    */
   readonly defaultSourceAddress?: string;
-  /** `false` turns loop detection off. @default { limit: 15, windowMs: 300_000 } */
+  /**
+   * `false` turns loop detection off. `limit` is a whole number of at least 1, `windowMs`
+   * above 0. @default { limit: 15, windowMs: 300_000 }
+   */
   readonly loopDetection?: LoopDetectionOptions | false;
-  /** `expires_in` of access and ID tokens, seconds. @default 3599 */
+  /** `expires_in` of access and ID tokens, whole seconds, at least 1. @default 3599 */
   readonly tokenLifetimeSeconds?: number;
-  /** Refresh tokens unused this long get 70008, in ms. @default 90 days */
+  /** Refresh tokens unused this long get 70008, in ms (0 or more). @default 90 days */
   readonly refreshTokenLifetimeMs?: number;
   readonly deviceCode?: SimulatorDeviceCodeOptions;
   /** Host of the `https:` authority string MSAL is given. @default "login.simulator.test" */
@@ -214,13 +224,19 @@ export interface EntraSimulator {
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 
-  /** Adds a user; throws if the user name exists. */
+  /** Adds a user; throws if the user name exists or the entry is invalid (as {@link startEntraSimulator} would). */
   addUser(user: SimulatedUser): void;
-  /** Changes a user. A new password revokes their refresh tokens and clears lockout. */
+  /**
+   * Changes a user. A new password revokes their refresh tokens and clears lockout.
+   * Throws for an unknown user or an unknown `state`.
+   */
   updateUser(username: string, update: SimulatedUserUpdate): void;
-  /** Registers an app (client id); throws if the client id exists. */
+  /**
+   * Registers an app (client id); throws if the client id exists or the entry cannot
+   * work (a confidential client without a secret, a public one with a secret).
+   */
   addClient(client: SimulatedClient): void;
-  /** Adds a Conditional Access rule, applied to later sign-ins. */
+  /** Adds a Conditional Access rule, applied to later sign-ins; throws for an unknown `action`. */
   addConditionalAccessRule(rule: CaRule): void;
   /** Removes every rule with this policy id. */
   removeConditionalAccessRule(policyId: string): void;
@@ -335,6 +351,61 @@ export interface EntraSimulator {
 const MAX_BODY_BYTES = 1024 * 1024;
 const NINETY_DAYS_MS = 90 * 24 * 60 * 60 * 1000;
 
+/** Every `profile`. */
+const PROFILES: readonly NonNullable<EntraSimulatorOptions["profile"]>[] = ["public", "usgov"];
+
+/** `badPasswordCodes` needs at least one AADSTS code (an error body without one cannot be built). */
+function checkErrorShape(where: string, shape: ErrorShapeOptions): void {
+  const codes = shape.badPasswordCodes;
+  if (codes !== undefined && (!Array.isArray(codes) || codes.length === 0 || !codes.every((code) => Number.isInteger(code) && code > 0))) {
+    throw new RangeError(`${where}: badPasswordCodes must be a non-empty list of AADSTS codes, e.g. [50126] or [70002, 50126] (got ${JSON.stringify(codes)})`);
+  }
+}
+
+/**
+ * Throws on the first option the simulator cannot honour, before any port is opened,
+ * naming the option and what to change.
+ */
+function checkOptions(options: EntraSimulatorOptions): void {
+  const where = "startEntraSimulator";
+  if (options.profile !== undefined) checkOneOf(where, "profile", options.profile, PROFILES);
+  if (options.lockout !== undefined) checkLockoutSettings(where, "lockout.", options.lockout);
+  const loop = options.loopDetection;
+  if (loop !== undefined && loop !== false) {
+    if (loop.limit !== undefined) checkWholeNumber(where, "loopDetection.limit", loop.limit, 1, "; to turn loop detection off, pass loopDetection: false");
+    if (loop.windowMs !== undefined) checkFiniteNumber(where, "loopDetection.windowMs", loop.windowMs, "milliseconds");
+  }
+  if (options.tokenLifetimeSeconds !== undefined) checkWholeNumber(where, "tokenLifetimeSeconds", options.tokenLifetimeSeconds, 1);
+  if (options.refreshTokenLifetimeMs !== undefined) {
+    checkFiniteNumber(where, "refreshTokenLifetimeMs", options.refreshTokenLifetimeMs, "milliseconds", { allowZero: true });
+  }
+  const deviceCode = options.deviceCode;
+  if (deviceCode?.intervalSeconds !== undefined) checkFiniteNumber(where, "deviceCode.intervalSeconds", deviceCode.intervalSeconds, "seconds", { allowZero: true });
+  if (deviceCode?.expiresInSeconds !== undefined) checkFiniteNumber(where, "deviceCode.expiresInSeconds", deviceCode.expiresInSeconds, "seconds");
+  checkErrorShape(where, options);
+
+  const users = new Map<string, number>();
+  (options.users ?? []).forEach((user, index) => {
+    checkUser(`${where}: users[${index}]`, user);
+    const key = userKey(user.username);
+    const earlier = users.get(key);
+    if (earlier !== undefined) {
+      throw new Error(`${where}: users[${index}]: simulated user ${user.username} already exists (users[${earlier}]; user names compare case-insensitively); remove one of them`);
+    }
+    users.set(key, index);
+  });
+  const clients = new Map<string, number>();
+  (options.clients ?? []).forEach((client, index) => {
+    checkClient(`${where}: clients[${index}]`, client);
+    const earlier = clients.get(client.clientId);
+    if (earlier !== undefined) {
+      throw new Error(`${where}: clients[${index}]: simulated client ${client.clientId} already exists (clients[${earlier}]); remove one of them`);
+    }
+    clients.set(client.clientId, index);
+  });
+  (options.conditionalAccess ?? []).forEach((rule, index) => checkCaRule(`${where}: conditionalAccess[${index}]`, rule));
+}
+
 function resolveDuration(options: SimulatorLockoutOptions | undefined): (n: number) => number {
   const base = options?.durationMs ?? DEFAULT_LOCKOUT_DURATION_MS;
   const escalation = options?.escalation;
@@ -413,6 +484,13 @@ const CORS_HEADERS: Readonly<Record<string, string>> = {
  * the typings omit the option, but MSAL passes it through at runtime). Otherwise
  * `sim.setSourceAddress()` sets it for later requests.
  *
+ * Options the simulator cannot honour reject the returned promise before any port is
+ * opened, with a message naming the option and what to change: a `RangeError` for an
+ * unusable value (a lockout threshold of 0, a negative duration, a `maxDurationMs` below
+ * `durationMs`, an unknown `profile`, user `state` or rule `action`, a confidential client
+ * without a secret or a public one with a secret), a `TypeError` for a wrong type, an
+ * `Error` for a user or client listed twice.
+ *
  * @example
  * const clock = createManualClock();
  * const sim = await startEntraSimulator({
@@ -423,6 +501,7 @@ const CORS_HEADERS: Readonly<Record<string, string>> = {
  * const pca = new PublicClientApplication({ auth: sim.msalNodeAuth("cli-app") });
  */
 export async function startEntraSimulator(options: EntraSimulatorOptions = {}): Promise<EntraSimulator> {
+  checkOptions(options);
   const clock = options.clock ?? systemClock;
   const createId = options.createId ?? (() => randomUUID());
   const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
@@ -818,23 +897,28 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     },
 
     addUser(user) {
+      checkUser("addUser", user);
       const key = userKey(user.username);
       if (state.users.has(key)) throw new Error(`simulated user ${user.username} already exists`);
       state.users.set(key, toUserRecord(user, salt));
     },
     updateUser(username, update) {
       const key = userKey(username);
-      state.users.set(key, applyUserUpdate(requireUser(username), update, salt));
+      const user = requireUser(username);
+      checkUserUpdate("updateUser", update);
+      state.users.set(key, applyUserUpdate(user, update, salt));
       if (update.password !== undefined) {
         simulator.revokeRefreshTokens(username);
         simulator.unlock(username);
       }
     },
     addClient(client) {
+      checkClient("addClient", client);
       if (state.clients.has(client.clientId)) throw new Error(`simulated client ${client.clientId} already exists`);
       state.clients.set(client.clientId, toClientRecord(client));
     },
     addConditionalAccessRule(rule) {
+      checkCaRule("addConditionalAccessRule", rule);
       state.caRules = [...state.caRules, rule];
     },
     removeConditionalAccessRule(policyId) {
@@ -865,6 +949,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       };
     },
     setErrorShape(shapeOptions) {
+      checkErrorShape("setErrorShape", shapeOptions);
       // Replaces the whole shape: options left out go back to Entra's usual form.
       state.errorShape = resolveErrorShape(shapeOptions);
     },
