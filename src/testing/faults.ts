@@ -2,6 +2,7 @@
  * Injected faults and throttling: what the simulator does to a request before the
  * token logic sees it. Matching and bookkeeping are pure; the server applies the result.
  */
+import { checkFiniteNumber, checkOneOf, shown } from "./validation.js";
 
 /** Grants the token endpoint understands, named as in the request log. */
 export type SimulatedGrant =
@@ -53,7 +54,7 @@ interface FaultBase {
 
 /** Answer with an error status instead of the real outcome. */
 export interface StatusFault extends FaultBase {
-  /** HTTP status, e.g. 500, 503, 429. */
+  /** HTTP status, e.g. 500, 503, 429: a whole number from 200 to 599 (a 1xx is no final answer). */
   readonly status: number;
   /** @default "json" */
   readonly body?: FaultBody;
@@ -132,6 +133,55 @@ export interface ActiveFault {
   readonly untilMs: number | undefined;
   remaining: number;
   hits: number;
+}
+
+const FAULT_BODIES: readonly FaultBody[] = ["json", "html", "empty", "empty-object"];
+
+/** A `Retry-After` value the simulator can send: seconds (finite, 0 or more) or a valid `Date`. */
+function checkRetryAfter(where: string, value: unknown): void {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new RangeError(`${where}: retryAfter must be a valid Date (got an Invalid Date)`);
+    return;
+  }
+  if (typeof value !== "number") {
+    throw new TypeError(`${where}: retryAfter must be a number of seconds or a Date (got ${typeof value} ${shown(value)})`);
+  }
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${where}: retryAfter must be a finite number of seconds, 0 or more, or a Date (got ${shown(value)})`);
+  }
+}
+
+/**
+ * Throws unless the fault can be carried out: an integer HTTP `status` from 200 to 599, a
+ * sendable `retryAfter`, a known `body`, `delayMs` and `times` of 0 or more. `where`
+ * names the call, e.g. `inject`.
+ */
+export function checkFault(where: string, fault: Fault): void {
+  if (fault.times !== undefined && !(fault.times >= 0)) {
+    throw new RangeError(`${where}: times must be a non-negative number (got ${shown(fault.times)}); leave it out for no limit`);
+  }
+  if (fault.delayMs !== undefined) checkFiniteNumber(where, "delayMs", fault.delayMs, "milliseconds", { allowZero: true });
+  if ("drop" in fault || !("status" in fault)) return;
+  const { status } = fault;
+  // 1xx are informational, never a final answer: the client sees a bad response or waits forever.
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) {
+    const error = typeof status === "number" ? RangeError : TypeError;
+    throw new error(`${where}: status must be a whole-number HTTP status from 200 to 599, e.g. 503 (got ${shown(status)})`);
+  }
+  if (fault.retryAfter !== undefined) checkRetryAfter(where, fault.retryAfter);
+  if (fault.body !== undefined) checkOneOf(where, "body", fault.body, FAULT_BODIES);
+}
+
+/** Throws unless the throttle rule can be carried out (see {@link checkFault}); `untilMs`, if given, a number. */
+export function checkThrottleRule(where: string, rule: ThrottleRule): void {
+  checkRetryAfter(where, rule.retryAfter);
+  if (rule.times !== undefined && !(rule.times >= 0)) {
+    throw new RangeError(`${where}: times must be a non-negative number (got ${shown(rule.times)}); leave it out for no limit`);
+  }
+  if (rule.untilMs !== undefined && (typeof rule.untilMs !== "number" || Number.isNaN(rule.untilMs))) {
+    throw new TypeError(`${where}: untilMs must be a simulator-clock time in ms epoch, e.g. sim.clock.now() + 60_000 (got ${shown(rule.untilMs)})`);
+  }
+  if (rule.body !== undefined) checkOneOf(where, "body", rule.body, FAULT_BODIES);
 }
 
 export function activate(fault: Fault, untilMs?: number): ActiveFault {

@@ -23,6 +23,8 @@ import {
 } from "./directory.js";
 import {
   activate,
+  checkFault,
+  checkThrottleRule,
   defaultFaultCode,
   handleFor,
   htmlErrorPage,
@@ -256,9 +258,18 @@ export interface EntraSimulator {
   /** Replaces the error shape from now on; fields left out return to Entra's usual form (`setErrorShape({})` resets). */
   setErrorShape(options: ErrorShapeOptions): void;
 
-  /** Adds a fault; faults are tried in the order added, before throttling. */
+  /**
+   * Adds a fault; faults are tried in the order added, before throttling. Throws at once
+   * (`RangeError`, or `TypeError` for a wrong type) for a `status` that is not a whole
+   * number from 200 to 599 (a 1xx is no final answer), a `retryAfter` that is not a finite number of seconds 0 or
+   * more or a valid `Date`, an unknown `body`, or a negative `delayMs` or `times`.
+   */
   inject(fault: Fault): FaultHandle;
-  /** Answers matching requests with 429 and `Retry-After`. */
+  /**
+   * Answers matching requests with 429 and `Retry-After`. Throws at once for a
+   * `retryAfter` that is not a finite number of seconds 0 or more or a valid `Date`, an
+   * unknown `body`, a negative `times` or a non-numeric `untilMs`.
+   */
   throttle(rule: ThrottleRule): FaultHandle;
   /** Removes all faults and throttling. */
   clearFaults(): void;
@@ -955,11 +966,13 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
     },
 
     inject(fault) {
+      checkFault("inject", fault);
       const entry = activate(fault);
       faults.push(entry);
       return handleFor(faults, entry);
     },
     throttle(rule) {
+      checkThrottleRule("throttle", rule);
       const entry = activate(throttleToFault(rule), rule.untilMs);
       throttles.push(entry);
       return handleFor(throttles, entry);

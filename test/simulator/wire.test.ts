@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import { ConfidentialClientApplication } from "@azure/msal-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createManualClock, startEntraSimulator, type EntraSimulator } from "../../src/testing/index.js";
-import { codesOf, postForm, postToken, ropc } from "./helpers.js";
+import { codesOf, postForm, postToken, quietLogger, ropc } from "./helpers.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const clock = createManualClock(Date.UTC(2026, 10, 22, 10, 15, 2, 345));
@@ -265,6 +266,59 @@ describe("injected faults and throttling", () => {
     const reply = await postToken(sim, cc());
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect(reply.status).toBe(200);
+  });
+});
+
+describe("throttle() and inject() refuse values they could not send, when called", () => {
+  it.each([
+    ["throttle retryAfter -1", () => sim.throttle({ retryAfter: -1 }), RangeError, "throttle: retryAfter must be a finite number of seconds, 0 or more, or a Date (got -1)"],
+    ["throttle retryAfter NaN", () => sim.throttle({ retryAfter: Number.NaN }), RangeError, "throttle: retryAfter must be a finite number of seconds, 0 or more, or a Date (got NaN)"],
+    ["throttle retryAfter Infinity", () => sim.throttle({ retryAfter: Number.POSITIVE_INFINITY }), RangeError, "(got Infinity)"],
+    ["throttle retryAfter an Invalid Date", () => sim.throttle({ retryAfter: new Date(Number.NaN) }), RangeError, "throttle: retryAfter must be a valid Date (got an Invalid Date)"],
+    ["throttle retryAfter a string", () => sim.throttle({ retryAfter: "30" as unknown as number }), TypeError, 'throttle: retryAfter must be a number of seconds or a Date (got string "30")'],
+    ["throttle body typo", () => sim.throttle({ retryAfter: 5, body: "text" as unknown as "html" }), RangeError, 'throttle: body must be one of "json", "html", "empty", "empty-object" (got "text")'],
+    ["throttle times -1", () => sim.throttle({ retryAfter: 5, times: -1 }), RangeError, "throttle: times must be a non-negative number (got -1)"],
+    ["inject 429 retryAfter -5", () => sim.inject({ status: 429, retryAfter: -5 }), RangeError, "inject: retryAfter must be a finite number of seconds, 0 or more, or a Date (got -5)"],
+    ["inject status 42", () => sim.inject({ status: 42 }), RangeError, "inject: status must be a whole-number HTTP status from 200 to 599, e.g. 503 (got 42)"],
+    ["inject status 100 (informational: the client sees a bad response)", () => sim.inject({ status: 100 }), RangeError, "(got 100)"],
+    ["inject status 199 (informational: the client waits forever)", () => sim.inject({ status: 199 }), RangeError, "(got 199)"],
+    ["inject status 1000", () => sim.inject({ status: 1000 }), RangeError, "inject: status must be a whole-number HTTP status from 200 to 599, e.g. 503 (got 1000)"],
+    ["inject status 503.5", () => sim.inject({ status: 503.5 }), RangeError, "(got 503.5)"],
+    ["inject status as a string", () => sim.inject({ status: "503" as unknown as number }), TypeError, 'inject: status must be a whole-number HTTP status from 200 to 599, e.g. 503 (got "503")'],
+    ["inject body typo", () => sim.inject({ status: 503, body: "xml" as unknown as "html" }), RangeError, 'inject: body must be one of "json", "html", "empty", "empty-object" (got "xml")'],
+    ["inject delayMs -1", () => sim.inject({ delayMs: -1 }), RangeError, "inject: delayMs must be a finite number of milliseconds, 0 or more (got -1)"],
+  ] as const)("%s", async (_name, call, kind, message) => {
+    let thrown: unknown;
+    try {
+      call();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown, "accepted, to fail later on every matching request").toBeInstanceOf(kind);
+    expect((thrown as Error).message).toContain(message);
+    // Nothing was left behind: the next request is answered normally.
+    const reply = await postToken(sim, cc());
+    expect(reply.status).toBe(200);
+    expect(sim.requests.map((r) => r.reason)).toEqual([undefined]);
+  });
+
+  it.each([
+    ["throttle({ retryAfter: 0 })", () => sim.throttle({ retryAfter: 0, times: 1 }), 429, "0"],
+    ["inject({ status: 599, retryAfter: 0 })", () => sim.inject({ status: 599, retryAfter: 0, times: 1 }), 599, "0"],
+    ["inject({ status: 200 }) (an error body under 200)", () => sim.inject({ status: 200, times: 1 }), 200, undefined],
+  ] as const)("accepts the boundary %s and sends it; real msal-node gets no token", async (_name, add, status, retryAfter) => {
+    add();
+    const error = await new ConfidentialClientApplication({ auth: sim.msalNodeAuth("daemon", { clientSecret: "right" }), system: quietLogger })
+      .acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"], skipCache: true })
+      .then(() => undefined, (e: unknown) => e);
+    expect(error, "msal-node got a token").toBeInstanceOf(Error);
+    expect(sim.requests.map((r) => [r.status, r.reason])).toEqual([[status, status === 429 ? "throttled" : "fault"]]);
+    const reply = await postToken(sim, cc());
+    expect(reply.status, "the fault was used once (times: 1)").toBe(200);
+    sim.clearFaults();
+    add();
+    const raw = await postToken(sim, cc());
+    expect([raw.status, raw.headers.get("retry-after") ?? undefined]).toEqual([status, retryAfter]);
   });
 });
 
