@@ -251,9 +251,12 @@ export interface EntraSimulator {
   unflagAddress(address: string): void;
   /** Source address for later requests that declare none; `undefined` restores the default. */
   setSourceAddress(address: string | undefined): void;
-  /** Clears both of the user's lockout counters, as an admin unlock or SSPR would. */
+  /** Clears both of the user's lockout counters, as an admin unlock or SSPR would. Throws for an unknown user. */
   unlock(username: string): void;
-  /** The user's smart-lockout counter for familiar (default) or unfamiliar locations. */
+  /**
+   * The user's smart-lockout counter for familiar (default) or unfamiliar locations.
+   * Throws for an unknown user (a misspelt name would otherwise read as "not locked").
+   */
   lockoutState(username: string, location?: LockoutLocation): LockoutSnapshot;
   /** Replaces the error shape from now on; fields left out return to Entra's usual form (`setErrorShape({})` resets). */
   setErrorShape(options: ErrorShapeOptions): void;
@@ -945,12 +948,13 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       sourceOverride = address;
     },
     unlock(username) {
-      const key = userKey(username);
+      const key = userKey(requireUser(username).username);
       state.counters.delete(counterKey(key, "familiar"));
       state.counters.delete(counterKey(key, "unfamiliar"));
     },
     lockoutState(username, location = "familiar") {
-      const counter = state.counters.get(counterKey(userKey(username), location)) ?? INITIAL_LOCKOUT_COUNTER;
+      const key = userKey(requireUser(username).username);
+      const counter = state.counters.get(counterKey(key, location)) ?? INITIAL_LOCKOUT_COUNTER;
       return {
         location,
         failedCount: counter.failedCount,

@@ -179,6 +179,9 @@ describe("msal-node against the simulator", () => {
   });
 });
 
+/** Numbers distinct wrong passwords across tests. */
+let guesses = 0;
+
 describe("acquireTokenByDeviceCode and smart lockout", () => {
   const AWAY = "203.0.113.77";
   afterEach(() => {
@@ -191,7 +194,8 @@ describe("acquireTokenByDeviceCode and smart lockout", () => {
   async function lockOut(from: string | undefined) {
     sim.setSourceAddress(from);
     for (let i = 0; i < 10; i++) {
-      await rejection(publicApp().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: `bad-${i}` }));
+      // Passwords never sent before, so loop detection (on in this file) stays out of it.
+      await rejection(publicApp().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: `device-${++guesses}` }));
     }
     sim.setSourceAddress(undefined);
   }
@@ -242,5 +246,29 @@ describe("acquireTokenByDeviceCode and smart lockout", () => {
     const ropcError = await rejection(publicApp().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: PASSWORD }));
     expect(ropcError).toMatchObject({ errorCode: "invalid_grant", errorNo: 50053 });
     expect(await deviceCodeSignIn()).toBe(`tokens for ${USER}`);
+  });
+});
+
+describe("lockoutState() and unlock() name a simulated user", () => {
+  const TYPO = "ada@contso.test";
+
+  it.each([
+    ["lockoutState", () => sim.lockoutState(TYPO)],
+    ["lockoutState (unfamiliar)", () => sim.lockoutState(TYPO, "unfamiliar")],
+    ["unlock", () => sim.unlock(TYPO)],
+    ["updateUser", () => sim.updateUser(TYPO, {})],
+    ["approveDeviceCode", () => sim.approveDeviceCode("latest", TYPO)],
+  ])("%s throws for an unknown user name, and a locked account stays locked", async (_name, call) => {
+    const app = publicApp();
+    for (let i = 0; i < 10; i++) await rejection(app.acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: `typo-${++guesses}` }));
+    expect(call).toThrow(`no simulated user ${TYPO}`);
+    // Names compare case-insensitively, as sign-ins do.
+    expect(sim.lockoutState(USER.toUpperCase())).toMatchObject({ locked: true, lockoutCount: 1 });
+    const locked = await rejection(app.acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: PASSWORD }));
+    expect(locked).toMatchObject({ errorCode: "invalid_grant", errorNo: 50053 });
+    sim.unlock(USER.toUpperCase());
+    expect(sim.lockoutState(USER)).toMatchObject({ locked: false, failedCount: 0, lockoutCount: 0 });
+    const result = await app.acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: USER, password: PASSWORD });
+    expect(result?.account?.username).toBe(USER);
   });
 });
