@@ -65,7 +65,8 @@ interface Envelope {
  * Suppression state shared by every tab of the origin, in `localStorage`.
  *
  * - Values sit in an envelope `{ w, e, d }` (written, expires, data) and are validated on
- *   every read: anything malformed, from the future or beyond the longest TTL is removed.
+ *   every read: anything malformed, kept beyond the longest TTL or dated further ahead than
+ *   it is removed (dated a little ahead is kept: the clock was set back since).
  *   Suppression windows inside are capped at `written + cap`, so a tampered value cannot
  *   suppress for longer than the policy allows.
  * - Leases use Web Locks (`navigator.locks`, shared by the origin's tabs and released when a
