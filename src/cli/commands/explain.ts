@@ -17,7 +17,7 @@ const FLAGS: readonly FlagSpec[] = [
 ];
 
 const ACCEPTED_INPUT = [
-  "  50053, AADSTS50053            an AADSTS code",
+  "  50053 or AADSTS50053          an AADSTS code (several: the codes of one failure)",
   '  "AADSTS50126: ..."            error text containing AADSTS codes',
   `  '{"error":"invalid_grant","error_codes":[53003]}'`,
   "                                a token-endpoint JSON error body",
@@ -55,14 +55,14 @@ const FIXED_BY: Readonly<Record<FixedBy, string>> = {
 
 /** What was given, before classification. */
 type Input =
-  | { readonly form: "code"; readonly code: number }
+  | { readonly form: "codes"; readonly codes: readonly number[] }
   | { readonly form: "json"; readonly value: unknown }
   | { readonly form: "text"; readonly text: string; readonly jsonError?: string };
 
 function readInput(raw: string): Input {
   const text = raw.trim();
-  const code = /^(?:AADSTS)?(\d{1,9})$/i.exec(text)?.[1];
-  if (code !== undefined) return { form: "code", code: Number(code) };
+  // One code, or several (`50053 53003`, `50053, AADSTS53003`): the codes of one failure.
+  if (/^(?:AADSTS)?\d{1,9}(?:[\s,;]+(?:AADSTS)?\d{1,9})*$/i.test(text)) return { form: "codes", codes: text.match(/\d+/g)!.map(Number) };
   if (text.startsWith("{") || text.startsWith("[")) {
     try {
       return { form: "json", value: JSON.parse(text) as unknown };
@@ -76,8 +76,8 @@ function readInput(raw: string): Input {
 
 function classificationOfInput(input: Input): Classification {
   switch (input.form) {
-    case "code":
-      return classify(`AADSTS${input.code}`);
+    case "codes":
+      return classify(input.codes.map((code) => `AADSTS${code}`).join(" "));
     case "json":
       return classify(input.value);
     case "text":
