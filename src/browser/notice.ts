@@ -78,6 +78,8 @@ let defaultFormatter: MessageFormatter | undefined;
 let ids = 0;
 /** The notice drawn into each container, so drawing again replaces it rather than stacking a second one (and timer). */
 const drawn = new WeakMap<Element, readonly [HTMLElement, DisposeNotice]>();
+/** Containers whose notice had the focus when it was disposed of, until the end of that task. */
+const focusHandedOver = new WeakSet<Element>();
 
 /**
  * Draws a notice about a failed sign-in into `container` (appended to what is there; a
@@ -91,7 +93,8 @@ const drawn = new WeakMap<Element, readonly [HTMLElement, DisposeNotice]>();
  *   no wait, else once when the wait is over. The countdown is a `role="timer"` outside the
  *   alert, updated in place, so screen readers never re-announce it each second.
  * - The retry button is a real `<button type="button">`, keyboard reachable; the notice
- *   never moves focus, except to keep it in the notice when it replaces one that had it.
+ *   never moves focus, except to keep it in the notice when it replaces one that had it (or
+ *   one disposed of earlier in the same task).
  * - Themable with CSS custom properties: `--msal-guard-notice-bg`, `-fg`, `-border`,
  *   `-accent`, `-accent-wait`, `-accent-blocked`, `-muted`, `-radius`, `-font`,
  *   `-button-bg`, `-button-fg`, `-focus`.
@@ -230,10 +233,10 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   };
   update();
   // One notice per container: drawing again (after a failed retry, say) replaces the last
-  // one and its timer, and keeps the focus in the notice if it was there.
-  const previous = drawn.get(container);
-  const hadFocus = previous?.[0].contains(doc.activeElement) === true;
-  previous?.[1]();
+  // one and its timer, and keeps the focus in the notice if it was there, also when the app
+  // disposed of the last one just before (a framework's effect cleanup, then the effect).
+  drawn.get(container)?.[1]();
+  const hadFocus = focusHandedOver.delete(container);
   container.appendChild(root);
   if (hadFocus) {
     const target = button?.hidden === false ? button : root;
@@ -258,6 +261,11 @@ export function renderNotice(container: Element, input: unknown, options: Notice
     if (timer !== undefined) clock.clearInterval(timer);
     timer = undefined;
     button?.removeEventListener("click", onClick);
+    if (root.contains(doc.activeElement)) {
+      // For a notice drawn into the same container in this same task (see above).
+      focusHandedOver.add(container);
+      queueMicrotask(() => focusHandedOver.delete(container));
+    }
     root.remove();
     if (drawn.get(container)?.[1] === dispose) drawn.delete(container);
   };

@@ -279,6 +279,22 @@ describe("renderNotice", () => {
     expect(root.tabIndex).toBe(-1);
   });
 
+  it("keeps the focus when the app disposes of the notice and draws the next one in the same task (React's effect cleanup, then the effect)", async () => {
+    const clock = fakeClock();
+    const transient = classified({ error: "temporarily_unavailable", error_codes: [90033] });
+    let dispose = renderNotice(container, transient, { clock, onRetry: () => undefined });
+    button()?.focus();
+    dispose();
+    dispose = renderNotice(container, transient, { clock, onRetry: () => undefined });
+    expect(document.activeElement).toBe(button());
+
+    // Disposed of for good: a notice drawn in a later task does not take the focus.
+    dispose();
+    await Promise.resolve();
+    renderNotice(container, transient, { clock, onRetry: () => undefined });
+    expect(document.activeElement).toBe(document.body);
+  });
+
   it("dispose stops the timer and removes the notice; calling it twice is harmless", () => {
     const clock = fakeClock();
     const dispose = renderNotice(container, locked(120_000), { clock, onRetry: () => undefined });
