@@ -74,7 +74,6 @@ describe("LocalStorageStore", () => {
   it.each([
     ["SecurityError on read", "SecurityError", ["getItem"], "blocked"],
     ["SecurityError on write", "SecurityError", ["setItem"], "blocked"],
-    ["QuotaExceededError even after removing expired entries", "QuotaExceededError", ["setItem"], "quota"],
   ] as const)("falls back to memory on %s, with one event", async (_, name, methods, reason) => {
     const events: LocalStorageStoreEvent[] = [];
     const store = new LocalStorageStore({ storage: throwingStorage(name, methods), now: clock, onEvent: (e) => events.push(e) });
@@ -85,6 +84,36 @@ describe("LocalStorageStore", () => {
     expect(events).toEqual([{ type: "fallback", reason, error: expect.objectContaining({ name }) }]);
     expect(await store.acquireLease("l:x", "h1", MINUTE)).toBe(true);
     expect(await store.acquireLease("l:x", "h2", MINUTE)).toBe(false);
+  });
+
+  it("full even after removing expired entries: keeps what it can't write in memory, and still reads the other tabs' records", async () => {
+    let full = false;
+    const tabA = new LocalStorageStore({ now: clock, locks: false, leaseSettleMs: 0 });
+    await tabA.set("i:locked", "another tab's lockout", 10 * MINUTE);
+    const setItem = localStorage.setItem.bind(localStorage);
+    vi.spyOn(Storage.prototype, "setItem").mockImplementation((key, value) => {
+      if (full) throw new DOMException("full", "QuotaExceededError");
+      setItem(key, value);
+    });
+    const events: LocalStorageStoreEvent[] = [];
+    const tabB = new LocalStorageStore({ now: clock, locks: false, leaseSettleMs: 0, onEvent: (e) => events.push(e) });
+    full = true;
+    await tabB.set("i:mine", "unsaved", MINUTE);
+    await tabB.set("i:other", "unsaved too", MINUTE);
+    expect(await tabB.get("i:mine")).toBe("unsaved");
+    expect(await tabB.get("i:locked")).toBe("another tab's lockout");
+    expect(tabB.inMemory).toBe(false);
+    expect(events).toEqual([{ type: "fallback", reason: "quota", error: expect.objectContaining({ name: "QuotaExceededError" }) }]);
+    expect([...(await tabB.listKeys(10))].sort()).toEqual(["i:locked", "i:mine", "i:other"]);
+    expect(await tabB.acquireLease("l:x", "h1", MINUTE)).toBe(true);
+    expect(await tabB.acquireLease("l:x", "h2", MINUTE)).toBe(false);
+
+    // Room again: written to storage, where the other tab reads it.
+    full = false;
+    await tabB.set("i:mine", "saved", MINUTE);
+    expect(await tabA.get("i:mine")).toBe("saved");
+    expect(await tabB.get("i:mine")).toBe("saved");
+    vi.restoreAllMocks();
   });
 
   it("falls back to memory when localStorage itself can't be read", async () => {

@@ -1,5 +1,6 @@
 // Suppression shared by the tabs of one origin (msal-guard's localStorage store).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { clickAndWait, DEMO_USERS, signIn, startSpaFixture, trail, type SpaFixture } from "./fixture.js";
 
 let fx: SpaFixture;
@@ -55,3 +56,41 @@ describe("the computer's clock is set back", () => {
     expect(trail(fx.demo.sim.requests)).toEqual([]);
   });
 });
+
+describe("localStorage is full", () => {
+  /** Fills the origin's localStorage to the last byte, as MSAL's cache or another library might. */
+  const fill = (page: Page) =>
+    page.evaluate(() => {
+      let i = 0;
+      for (let size = 512 * 1024; size >= 1; size >>= 1) {
+        const chunk = "x".repeat(size);
+        for (;;) {
+          try {
+            localStorage.setItem(`filler-${i++}`, chunk);
+          } catch {
+            break;
+          }
+        }
+      }
+    });
+
+  it("a tab whose own write was refused still honours the lockout another tab recorded", async () => {
+    const first = await fx.openTab();
+    await signIn(first);
+    const second = await fx.openTab();
+    await second.check("#force-refresh");
+    const lock = fx.demo.sim.inject({ status: 400, code: 50053, match: { grant: "refresh_token", username: DEMO_USERS.normal } });
+    fx.demo.sim.setInteractiveUser(undefined);
+    expect(await clickAndWait(first, "get-token")).toMatchObject({ state: "error", kind: "account_locked" });
+    lock.remove();
+    fx.demo.sim.setInteractiveUser(DEMO_USERS.normal);
+
+    await fill(first);
+    // The second tab meets a failure of its own and can't write it down: the locked demo user.
+    expect(await clickAndWait(second, "try-locked")).toMatchObject({ kind: "account_locked" });
+    fx.demo.sim.resetLog();
+    expect(await clickAndWait(second, "get-token")).toMatchObject({ state: "suppressed", kind: "account_locked" });
+    expect(trail(fx.demo.sim.requests)).toEqual([]);
+  });
+});
+

@@ -36,10 +36,12 @@ export type LocalStorageStoreEvent =
   /**
    * Storage can't be used any more, so state lives in this tab's memory from now on:
    * `unavailable` (no localStorage), `blocked` (SecurityError: storage disabled, sandboxed
-   * frame), `quota` (full even after removing expired entries), `error` (anything else).
+   * frame), `error` (anything else). Or `quota`: storage is full even after removing expired
+   * entries, so what this tab can't write stays in its memory; storage is still read (other
+   * tabs' records still count) and written again once there is room.
    */
   | { readonly type: "fallback"; readonly reason: "unavailable" | "blocked" | "quota" | "error"; readonly error: unknown }
-  /** An entry that isn't one of ours (corrupt, tampered, from the future) was removed. */
+  /** An entry that isn't one of ours (corrupt, tampered, dated too far ahead) was removed. */
   | { readonly type: "invalid"; readonly key: string };
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["storage", "prefix", "channelName", "now", "policy", "locks", "leaseSettleMs", "onEvent"]);
@@ -72,8 +74,9 @@ interface Envelope {
  * - Leases use Web Locks (`navigator.locks`, shared by the origin's tabs and released when a
  *   tab closes) when available; otherwise a write, a short settle and a read back.
  * - Other tabs are told of changes through a `BroadcastChannel` and `storage` events.
- * - When storage is missing, blocked or full, the store carries on in memory (this tab only)
- *   and says so once with a `fallback` event.
+ * - When storage is missing or blocked, the store carries on in memory (this tab only) and
+ *   says so once with a `fallback` event. When it is full, only what this tab can't write
+ *   stays in memory: it still reads what the other tabs recorded.
  *
  * Keys are the engine's hashes: no user name, tenant or scope is readable in storage.
  */
@@ -89,6 +92,9 @@ export class LocalStorageStore implements GuardStore {
   #policyGiven: boolean;
   #storage: Storage | undefined;
   #memory: MemoryStore | undefined;
+  /** What this tab could not write while storage was full: read before storage, which it still reads. */
+  #unsaved: MemoryStore | undefined;
+  #quotaError: unknown;
   #channel: BroadcastChannel | undefined;
   #swept = false;
 
@@ -128,17 +134,19 @@ export class LocalStorageStore implements GuardStore {
 
   /** Up to `limit` keys holding a valid, unexpired value, leases left out (see `GuardStore.listKeys`); other tabs' included. */
   async listKeys(limit: number): Promise<readonly string[]> {
-    const keys: string[] = [];
+    const keys = new Set(this.#unsaved === undefined ? [] : await this.#unsaved.listKeys(limit));
     for (const storageKey of this.#ownKeys()) {
-      if (keys.length >= limit) break;
+      if (keys.size >= limit) break;
       // #read drops what get() would ignore (expired, malformed), so only live keys are listed.
-      if (!storageKey.startsWith(this.#prefix + LEASE) && this.#read(storageKey) !== undefined) keys.push(storageKey.slice(this.#prefix.length));
+      if (!storageKey.startsWith(this.#prefix + LEASE) && this.#read(storageKey) !== undefined) keys.add(storageKey.slice(this.#prefix.length));
     }
-    return this.#fallbackStore()?.listKeys(limit) ?? keys; // in memory, or storage just failed
+    return this.#fallbackStore()?.listKeys(limit) ?? [...keys].slice(0, limit); // in memory, or storage just failed
   }
 
   async get(key: string): Promise<string | undefined> {
     if (this.#memory !== undefined) return this.#memory.getSync(key);
+    const unsaved = this.#unsaved?.getSync(key);
+    if (unsaved !== undefined) return unsaved;
     const envelope = this.#read(this.#prefix + key);
     if (envelope !== undefined) return limitRecord(envelope.d, envelope.w, this.#policy);
     return this.#fallbackStore()?.getSync(key); // reading may just have failed over
@@ -150,10 +158,13 @@ export class LocalStorageStore implements GuardStore {
     const ttl = Math.min(Math.max(0, Number.isFinite(ttlMs) ? ttlMs : 0), MAX_TTL_MS);
     if (this.#memory === undefined) {
       this.#sweepOnce(now);
-      this.#write(this.#prefix + key, JSON.stringify({ w: now, e: now + ttl, d: value }));
+      if (this.#write(this.#prefix + key, JSON.stringify({ w: now, e: now + ttl, d: value }))) {
+        void this.#unsaved?.delete(key);
+        this.#notify(key);
+        return;
+      }
     }
-    if (this.#memory !== undefined) this.#memory.setSync(key, value, ttl);
-    else this.#notify(key);
+    (this.#memory ?? this.#unsavedStore()).setSync(key, value, ttl);
   }
 
   /** Forgets the value under `key` and tells the other tabs. */
@@ -163,6 +174,7 @@ export class LocalStorageStore implements GuardStore {
       await this.#memory.delete(key);
       return;
     }
+    await this.#unsaved?.delete(key);
     this.#remove(this.#prefix + key);
     this.#remove(this.#prefix + LEASE + key);
     this.#notify(key);
@@ -180,9 +192,9 @@ export class LocalStorageStore implements GuardStore {
     const current = this.#readLease(storageKey, now);
     if (current !== undefined && current.h !== holder) return false;
     const nonce = Math.random().toString(36).slice(2);
-    this.#write(storageKey, JSON.stringify({ h: holder, n: nonce, w: now, e: now + ttl }));
-    const memory = this.#fallbackStore();
-    if (memory !== undefined) return memory.acquireLease(key, holder, ttl);
+    if (!this.#write(storageKey, JSON.stringify({ h: holder, n: nonce, w: now, e: now + ttl }))) {
+      return (this.#memory ?? this.#unsavedStore()).acquireLease(key, holder, ttl);
+    }
     // localStorage has no compare-and-set: let a concurrent writer in another tab land,
     // then only the last writer (whose value is still there) holds the lease.
     await new Promise((resolve) => setTimeout(resolve, this.#settleMs));
@@ -200,6 +212,7 @@ export class LocalStorageStore implements GuardStore {
       await this.#memory.releaseLease(key, holder);
       return;
     }
+    await this.#unsaved?.releaseLease(key, holder);
     const storageKey = this.#prefix + LEASE + key;
     if (this.#readLease(storageKey, this.#now())?.h === holder) {
       this.#remove(storageKey);
@@ -261,8 +274,20 @@ export class LocalStorageStore implements GuardStore {
     if (this.#memory !== undefined) return;
     this.#memory = new MemoryStore({ now: () => this.#now() });
     const name = (error as { name?: unknown } | undefined)?.name;
-    const reason = error === undefined ? "unavailable" : name === "SecurityError" ? "blocked" : isQuotaError(error) ? "quota" : "error";
+    const reason = error === undefined ? "unavailable" : name === "SecurityError" ? "blocked" : "error";
     this.#emit({ type: "fallback", reason, error });
+  }
+
+  /**
+   * Where this tab keeps what a full storage refused, created (and announced with a `quota`
+   * fallback event) on the first refusal. Storage stays read: other tabs' records still count.
+   */
+  #unsavedStore(): MemoryStore {
+    if (this.#unsaved === undefined) {
+      this.#unsaved = new MemoryStore({ now: () => this.#now() });
+      this.#emit({ type: "fallback", reason: "quota", error: this.#quotaError });
+    }
+    return this.#unsaved;
   }
 
   #read(storageKey: string): Envelope | undefined {
@@ -307,23 +332,26 @@ export class LocalStorageStore implements GuardStore {
     return { h: value.h as string, n: value.n as string };
   }
 
-  #write(storageKey: string, raw: string): void {
+  /** Writes to storage; false when it could not (full even after a sweep, or failed: then all in memory). */
+  #write(storageKey: string, raw: string): boolean {
     const storage = this.#storage as Storage;
-    try {
-      storage.setItem(storageKey, raw);
-      return;
-    } catch (error) {
-      if (!isQuotaError(error)) {
-        this.#fallBack(error);
-        return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        storage.setItem(storageKey, raw);
+        return true;
+      } catch (error) {
+        if (!isQuotaError(error)) {
+          this.#fallBack(error);
+          return false;
+        }
+        if (attempt === 1) {
+          this.#quotaError ??= error;
+          return false;
+        }
       }
-    }
-    // Full: make room by removing our expired entries, then try once more.
-    this.#sweep(this.#now());
-    try {
-      storage.setItem(storageKey, raw);
-    } catch (error) {
-      this.#fallBack(error);
+      // Full: make room by removing our expired entries, then try once more.
+      this.#sweep(this.#now());
+      if (this.#memory !== undefined) return false;
     }
   }
 
