@@ -496,6 +496,20 @@ describe("the wrapper", () => {
     expect(clock.slept.every((ms) => ms >= 5_000)).toBe(true);
   });
 
+  it("loop detection (50196) refuses that identity's request, not the app's other users", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const signIn = (username: string) => client.acquireTokenByUsernamePassword({ scopes: USER_READ, username, password: PASSWORD });
+    tenant.sim.inject({ status: 400, code: 50196, times: 1, match: { username: USERS.consent } });
+    expect(await rejection(signIn(USERS.consent))).toMatchObject({ kind: "throttled", suppressed: false, codes: [50196] });
+
+    expect((await signIn(USERS.ada))?.accessToken).toBeTruthy();
+    expect(await rejection(signIn(USERS.consent))).toMatchObject({ kind: "throttled", suppressed: true, retryAfterMs: MINUTE });
+    expect(tokenRequests()).toBe(2);
+    expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "scopes", reason: "throttled", codes: [50196] })]);
+    await client.reset({ kind: "throttled" });
+    expect((await client.status()).suppressions).toEqual([]);
+  });
+
   it("MSAL's replay of one user's 503 to another user holds back no other process sharing the store", async () => {
     // msal-node's ROPC throttle key names no user: after one 503 with a {} body it replays
     // the failure, with no codes, to the next user of that app. That replay sent nothing.

@@ -1152,17 +1152,16 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       }
     }
     await atMostAtOnce(targets, async ([identityKey, who]) => {
-      if (scope.kind === undefined || scope.kind !== "throttled") {
-        // Read again under the record lock: what another process learns meanwhile is kept.
-        await underRecordLock(identityKey, async () => {
-          const now = clock.now();
-          const next = withoutKind(parseIdentityRecord(await read(`i:${identityKey}`), now, policy), scope.kind);
-          await writeIdentity(identityKey, who.appKey, next, now);
-        });
-        await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
-        await local.delete(`l:${identityKey}`);
-        emit?.({ type: "released", identity: identityKey, reason: "reset" });
-      }
+      // Read again under the record lock: what another process learns meanwhile is kept.
+      // (Throttling is the app's, except loop detection's blocks on one identity's scopes.)
+      await underRecordLock(identityKey, async () => {
+        const now = clock.now();
+        const next = withoutKind(parseIdentityRecord(await read(`i:${identityKey}`), now, policy), scope.kind);
+        await writeIdentity(identityKey, who.appKey, next, now);
+      });
+      await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
+      await local.delete(`l:${identityKey}`);
+      emit?.({ type: "released", identity: identityKey, reason: "reset" });
       if (!oneIdentity) appKeys.add(who.appKey);
     });
     if (scope.kind === undefined || scope.kind === "throttled") await atMostAtOnce([...appKeys], (appKey) => write(`a:${appKey}`, undefined, 0));

@@ -86,6 +86,8 @@ export type SuppressionReason =
 const MAX_LATCHES = 8;
 const MAX_BLOCKS = 32;
 const MAX_CODES = 8;
+/** AADSTS50196: the client repeated one request too often in too short a time. */
+const LOOP_DETECTED = 50196;
 
 // ---------------------------------------------------------------- reading
 
@@ -162,14 +164,14 @@ export function decide(app: AppRecord, identity: IdentityRecord, call: CallFacts
 
 /** Why a scope block suppresses a call. */
 export function blockReason(block: Pick<ScopeBlock, "kind" | "silentOnly">): SuppressionReason {
-  if (block.kind === "conditional_access_blocked") return "conditional_access_blocked";
+  if (block.kind === "conditional_access_blocked" || block.kind === "throttled") return block.kind;
   return block.silentOnly ? "interaction_required" : "misconfigured";
 }
 
 /** The longest window a scope block of this kind can have under the policy. */
 export function blockCapMs(kind: unknown, silentOnly: boolean, policy: SuppressionPolicy): number {
   if (silentOnly) return policy.interactionRequiredMs;
-  return kind === "conditional_access_blocked" ? policy.conditionalAccessMs : policy.misconfiguredMs;
+  return kind === "conditional_access_blocked" ? policy.conditionalAccessMs : kind === "throttled" ? policy.throttle.maxMs : policy.misconfiguredMs;
 }
 
 /** Kinds that refuse the user's sign-in itself (wrong or expired password, disabled account): latched when the call sent the user's credential. */
@@ -231,8 +233,16 @@ export function afterFailure(
   // keeps answering locally, and the answer that armed it, a 429, was recorded when it came. A
   // replay of a 5xx without codes is "throttled" too, but recording it would hold back every
   // process sharing the store over one transient failure.
+  // A block on this identity's scope set, for `ms`.
+  const block = (ms: number, silentOnly: boolean): FailureUpdate => {
+    const until = now + ms;
+    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly }, now), app, effect: "block", until };
+  };
   if (c.kind === "throttled" && !c.replayed) {
     const wait = Math.min(c.retryAfterMs ?? policy.throttle.defaultMs, policy.throttle.maxMs);
+    // Loop detection counts one client's identical requests: it refuses that request (this
+    // identity, these scopes), not the app's other users.
+    if (c.codes.includes(LOOP_DETECTED)) return unnamed ? { identity, app, effect: "none", until: undefined } : block(wait, false);
     const until = now + wait;
     return { identity: base, app: { v: RECORD_VERSION, throttle: { since: now, until, kind: c.kind, codes } }, effect: "throttle", until };
   }
@@ -248,11 +258,6 @@ export function afterFailure(
     const latches = [{ fingerprint: call.fingerprint, kind: c.kind, codes, since: now, until }, ...others].slice(0, MAX_LATCHES);
     return { identity: { ...base, latches }, app, effect: "latch", until };
   }
-  // A block on this identity's scope set, for `ms`.
-  const block = (ms: number, silentOnly: boolean): FailureUpdate => {
-    const until = now + ms;
-    return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly }, now), app, effect: "block", until };
-  };
   // Whatever else it says is about the person signing in, whom the call does not name.
   if (unnamed) return { identity, app, effect: "none", until: undefined };
   if (c.kind === "conditional_access_blocked") return block(policy.conditionalAccessMs, false);
