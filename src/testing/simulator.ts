@@ -408,6 +408,14 @@ function checkOptions(options: EntraSimulatorOptions): void {
     }
     users.set(key, index);
   });
+  for (const [option, username] of [
+    ["interactiveUser", options.interactiveUser],
+    ["deviceCode.autoApprove", deviceCode?.autoApprove],
+  ] as const) {
+    if (username !== undefined && (typeof username !== "string" || !users.has(userKey(username)))) {
+      throw new RangeError(`${where}: ${option} ${JSON.stringify(username)} is not one of the simulated users; add it to users, or correct the name`);
+    }
+  }
   const clients = new Map<string, number>();
   (options.clients ?? []).forEach((client, index) => {
     checkClient(`${where}: clients[${index}]`, client);

@@ -24,6 +24,8 @@ const as = <T>(value: unknown) => value as T;
 
 describe("startEntraSimulator rejects options it cannot honour, naming the option and what to change", () => {
   it.each([
+    ["an interactiveUser not among the users", { users: [{ username: "ada@contoso.test", password: "p" }], interactiveUser: "ada@contso.test" }, RangeError, 'startEntraSimulator: interactiveUser "ada@contso.test" is not one of the simulated users'],
+    ["a deviceCode.autoApprove user not among the users", { deviceCode: { autoApprove: "bob@contoso.test" } }, RangeError, 'deviceCode.autoApprove "bob@contoso.test" is not one of the simulated users'],
     ["lockout.threshold 0", { lockout: { threshold: 0 } }, RangeError, "startEntraSimulator: lockout.threshold must be a whole number of at least 1 (got 0); to keep accounts from locking in a test, use a large threshold"],
     ["lockout.threshold -3", { lockout: { threshold: -3 } }, RangeError, "lockout.threshold must be a whole number of at least 1 (got -3)"],
     ["lockout.threshold NaN", { lockout: { threshold: Number.NaN } }, RangeError, "lockout.threshold must be a whole number of at least 1 (got NaN)"],
