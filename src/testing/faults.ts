@@ -19,7 +19,11 @@ export type SimulatedGrant =
  */
 export type SimulatorEndpoint = "token" | "devicecode" | "openid-configuration" | "keys" | "authorize" | "imds" | "redirect" | "other";
 
-/** Which requests a fault applies to. Every field given must match; none given matches all. */
+/**
+ * Which requests a fault applies to. Every field given must match; none given matches every
+ * Entra endpoint. The app's own `/redirect` page is never Entra's: only a fault that names
+ * `endpoint: "redirect"` applies to it.
+ */
 export interface FaultMatch {
   readonly endpoint?: SimulatorEndpoint;
   readonly grant?: SimulatedGrant;
@@ -201,6 +205,7 @@ export function throttleToFault(rule: ThrottleRule): Fault {
 }
 
 export function faultMatches(match: FaultMatch | undefined, target: FaultTarget): boolean {
+  if (target.endpoint === "redirect" && match?.endpoint !== "redirect") return false;
   if (match === undefined) return true;
   if (match.endpoint !== undefined && match.endpoint !== target.endpoint) return false;
   if (match.grant !== undefined && match.grant !== target.grant) return false;

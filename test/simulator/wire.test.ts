@@ -247,6 +247,17 @@ describe("injected faults and throttling", () => {
     expect((await postToken(sim, ropc("ada@contoso.test", "pw"))).status).toBe(200);
   });
 
+  it.each([
+    { name: "throttle() without a client", add: () => sim.throttle({ retryAfter: 30 }), status: 200 },
+    { name: "an unscoped inject()", add: () => sim.inject({ status: 503 }), status: 200 },
+    { name: "an inject() that names the redirect page", add: () => sim.inject({ status: 503, match: { endpoint: "redirect" } }), status: 503 },
+  ])("leaves the app's own redirect page alone unless named: $name", async ({ add, status }) => {
+    const handle = add();
+    const reply = await fetch(`${sim.url}/redirect?code=abc&state=xyz`);
+    handle.remove();
+    expect(reply.status).toBe(status);
+  });
+
   it("can send any AADSTS code through a fault", async () => {
     sim.inject({ status: 400, code: 50053, times: 1 });
     const reply = await postToken(sim, cc());
