@@ -93,9 +93,9 @@ const DEFAULT_SUBSCRIBER_LINGER_MS = 60_000;
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "url", "client", "prefix", "commandTimeoutMs", "connectTimeoutMs", "reconnectMaxDelayMs", "maxValueBytes", "subscriberLingerMs", "clock", "onEvent",
 ]);
-/** The fingerprint secret lives this long after it was last read or renewed. */
+/** The fingerprint secret lives this long after it was last asked for or renewed. */
 const SECRET_TTL_MS = 30 * 24 * 60 * 60_000;
-/** Writes renew the secret at most this often (real time). */
+/** Writes renew the secret at most this often (real time); asking for it checks Redis at most this often (the store's clock). */
 const SECRET_RENEW_EVERY_MS = 60_000;
 const SECRET_BYTES = 32;
 /** The engine's record locks (`w:<hash>`): leases held while it reads, updates and writes a record. */
@@ -150,6 +150,8 @@ export class RedisStore implements GuardStore {
   #closed = false;
   #secret: Promise<string> | undefined;
   #secretRenewedAt = 0;
+  /** When Redis last confirmed (or took) the secret, on the store's clock. */
+  #secretCheckedAt = 0;
   readonly #listeners = new Set<{ readonly listener: (key: string) => void }>();
   readonly #subscriberLingerMs: number;
   #subscriber: RedisClient | undefined;
@@ -320,11 +322,20 @@ export class RedisStore implements GuardStore {
   /**
    * A 32-byte secret shared by every process using this Redis and prefix, for credential
    * fingerprints: the first caller creates it (atomically: racing processes agree). It
-   * expires 30 days after it was last read or a write renewed it. Anyone who can read
-   * Redis can read it; pass `fingerprintSecret` to `guardClient` (from your secret
-   * store) to keep fingerprints unlinkable to someone with Redis access.
+   * expires 30 days after it was last asked for or a write renewed it (each at most once a
+   * minute). Asked for again a minute or more later, the store checks Redis still holds it
+   * and takes the one Redis holds if another process created a new one meanwhile (the old
+   * one expired or was evicted), so the fleet's fingerprints agree again within a minute.
+   * Anyone who can read Redis can read it; pass `fingerprintSecret` to `guardClient` (from
+   * your secret store) to keep fingerprints unlinkable to someone with Redis access.
    */
   async fingerprintSecret(): Promise<Uint8Array> {
+    const held = this.#secret;
+    if (held !== undefined && this.#now() - this.#secretCheckedAt >= SECRET_RENEW_EVERY_MS) {
+      this.#secretCheckedAt = this.#now();
+      // Unreachable Redis: keep using the one held.
+      this.#secret = held.then((value) => this.#putSecret(value)).catch(() => held);
+    }
     this.#secret ??= this.#loadSecret().catch((error: unknown) => {
       this.#secret = undefined;
       throw error;
@@ -473,6 +484,7 @@ export class RedisStore implements GuardStore {
     if (status === "replaced") this.#emit({ type: "store_corrupt", key: "secret", reason: "malformed_secret", detail: "not 32 bytes of base64url; replaced" });
     if (status === "replaced_wrong_type") this.#emit({ type: "store_corrupt", key: "secret", reason: "wrong_type", detail: "not a Redis string; replaced" });
     this.#secretRenewedAt = Date.now();
+    this.#secretCheckedAt = this.#now();
     return secret as string;
   }
 

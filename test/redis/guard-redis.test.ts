@@ -113,6 +113,20 @@ describe("one decision for every guard on the Redis", () => {
     expect(tokenRequests(tenant)).toBe(2);
   });
 
+  it("after the secret expired in Redis (no reconnection), a process that used the old one takes the new one within a minute", async () => {
+    const a = await guard(publicApp());
+    expect(await ropc(a.client)).toMatchObject({ accessToken: expect.any(String) }); // a fingerprints with the secret it read
+    // 30 days without a write, or evicted under maxmemory: a process starting then makes a new one.
+    await rawClient.del("msal-guard:secret");
+    const b = await guard(publicApp());
+    tenant.sim.resetLog();
+    expect(await rejection(ropc(b.client, "stale-password"))).toMatchObject({ kind: "invalid_credentials", suppressed: false });
+    tenant.clock.advance(MINUTE);
+    expect(await rejection(ropc(a.client, "stale-password"))).toMatchObject({ kind: "invalid_credentials", suppressed: true });
+    expect(tokenRequests(tenant)).toBe(1);
+    expect(await rawClient.pttl("msal-guard:secret")).toBeGreaterThan(29 * 24 * 60 * MINUTE);
+  });
+
   it("status() in one process lists what another recorded (by key), and reset() there clears it for the whole fleet", async () => {
     await lockAda(tenant);
     const a = await guard(publicApp());
