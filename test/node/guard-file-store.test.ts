@@ -1,10 +1,13 @@
 // A daemon restarted by its supervisor keeps its suppression: the guard's state lives in
 // a FileStore, and a new process (new app, new guard, new store instance) reads it back.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PublicClientApplication } from "@azure/msal-node";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
 import { FileStore, guardClient } from "../../src/node/index.js";
 import { CLIENTS, PASSWORD, USERS, quietLogger, slowWrites, startTenant, type Tenant } from "../e2e/fixtures.js";
@@ -154,5 +157,19 @@ it("while the file can't be used, a stale password is still sent once, not on ev
   }
   expect(storeErrors).toContain("secret");
   expect(outcomes).toEqual([false, true, true, true, true]);
+  expect(tenant.sim.counts().total).toBe(1);
+});
+
+it("after a crash that left its lock file, the restarted daemon's first call is recorded at once: its holder is gone", async () => {
+  // A process that took the lock as FileStore does, killed while holding it (OOM, SIGKILL).
+  const lock = join(dir, "state.json.lock");
+  const holder = JSON.stringify({ host: hostname(), token: "t", acquiredAt: Date.now() });
+  const child = spawn(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(lock)}, JSON.stringify({ pid: process.pid, ...${holder} }), { flag: "wx" }); setInterval(() => {}, 1000);`]);
+  await vi.waitFor(() => expect(existsSync(lock)).toBe(true));
+  child.kill("SIGKILL");
+  await new Promise((resolve) => child.once("exit", resolve));
+
+  // The supervisor restarts it, again and again, well within lockStaleMs (10 s).
+  for (let run = 0; run < 3; run++) expect((await rejection(startProcess().acquireTokenByUsernamePassword(stale))).kind).toBe("invalid_credentials");
   expect(tenant.sim.counts().total).toBe(1);
 });

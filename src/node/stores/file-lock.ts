@@ -4,12 +4,14 @@
 // other processes.
 //
 // Guarantee: mutual exclusion among processes that use this lock, as long as no holder
-// keeps it longer than `staleMs`. A holder that stalls that long (a paused process, a
+// keeps it longer than `staleMs`. A lock whose holder, a process on this host, has died is
+// broken at once, whatever its age. A holder that stalls that long (a paused process, a
 // disk that hangs in fsync) may have its lock broken; it then notices at `assertHeld`
 // (its token is gone) and abandons its write. Only if the lock is broken in the instant
 // between its `assertHeld` and its rename can two writers interleave.
 
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { link, open, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { readSnapshot, siblingName } from "./atomic-file.js";
@@ -35,7 +37,7 @@ export interface HeldLock {
 /** Waits for and takes the lock file at `path`. Its directory must exist. */
 export async function acquireFileLock(path: string, options: FileLockOptions): Promise<HeldLock> {
   const token = randomBytes(16).toString("hex");
-  const text = `${JSON.stringify({ pid: process.pid, token, acquiredAt: Date.now() })}\n`;
+  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), token, acquiredAt: Date.now() })}\n`;
   const deadline = Date.now() + options.timeoutMs;
   let backoffMs = 1;
   for (;;) {
@@ -78,8 +80,10 @@ async function breakIfStale(path: string, options: FileLockOptions): Promise<boo
   });
   if (seen === undefined) return true;
   const ageMs = Date.now() - seen.mtimeMs;
-  // A lock far in the future (the clock was stepped back) is as suspect as a very old one.
-  if (Math.abs(ageMs) <= options.staleMs) return false;
+  // A lock far in the future (the clock was stepped back) is as suspect as a very old one;
+  // so is one whose holder, a process on this host, is gone (killed, crashed: a supervisor
+  // restarting it must not wait out staleMs, saving nothing meanwhile).
+  if (Math.abs(ageMs) <= options.staleMs && !holderIsGone(seen.text)) return false;
 
   // Move it aside rather than unlink it: if someone else broke it first and took the lock
   // again meanwhile, we can tell (another file) and put theirs back.
@@ -102,6 +106,24 @@ async function breakIfStale(path: string, options: FileLockOptions): Promise<boo
     return false;
   } finally {
     await rm(aside, { force: true }).catch(() => undefined);
+  }
+}
+
+/** True when the lock names a process on this host that no longer runs. */
+function holderIsGone(text: string): boolean {
+  let holder: unknown;
+  try {
+    holder = JSON.parse(text);
+  } catch {
+    return false; // half-written by its holder, or not ours: wait for it to go stale
+  }
+  const { pid, host } = (holder ?? {}) as { pid?: unknown; host?: unknown };
+  if (host !== hostname() || typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0); // no signal sent: only asks whether the process exists
+    return false;
+  } catch (error) {
+    return errorCode(error) === "ESRCH"; // EPERM: it runs, as another user
   }
 }
 
