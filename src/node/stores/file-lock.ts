@@ -83,7 +83,7 @@ async function breakIfStale(path: string, options: FileLockOptions): Promise<boo
   // A lock far in the future (the clock was stepped back) is as suspect as a very old one;
   // so is one whose holder, a process on this host, is gone (killed, crashed: a supervisor
   // restarting it must not wait out staleMs, saving nothing meanwhile).
-  if (Math.abs(ageMs) <= options.staleMs && !holderIsGone(seen.text)) return false;
+  if (Math.abs(ageMs) <= options.staleMs && !holderIsGone(seen.text ?? "")) return false;
 
   // Move it aside rather than unlink it: if someone else broke it first and took the lock
   // again meanwhile, we can tell (another file) and put theirs back.
