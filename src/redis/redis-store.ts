@@ -153,6 +153,8 @@ export class RedisStore implements GuardStore {
   /** When Redis last confirmed (or took) the secret, on the store's clock. */
   #secretCheckedAt = 0;
   readonly #listeners = new Set<{ readonly listener: (key: string) => void }>();
+  /** Ends each `ready()` still waiting, with the error given. */
+  readonly #readyWaits = new Set<(error: RedisStoreError) => void>();
   readonly #subscriberLingerMs: number;
   #subscriber: RedisClient | undefined;
   /** Closes the subscriber once it has had no listener for `subscriberLingerMs`. */
@@ -392,16 +394,19 @@ export class RedisStore implements GuardStore {
       const done = () => {
         clearTimeout(timer);
         this.#client.off("ready", onReady);
+        this.#readyWaits.delete(abort);
       };
       const onReady = () => {
         done();
         resolve();
       };
-      const timer = setTimeout(() => {
+      const abort = (error: RedisStoreError) => {
         done();
-        reject(new RedisStoreError("ready", "timeout", `Redis was not reachable within ${timeoutMs} ms`));
-      }, timeoutMs);
+        reject(error);
+      };
+      const timer = setTimeout(() => abort(new RedisStoreError("ready", "timeout", `Redis was not reachable within ${timeoutMs} ms`)), timeoutMs);
       this.#client.on("ready", onReady);
+      this.#readyWaits.add(abort);
     });
   }
 
@@ -413,6 +418,8 @@ export class RedisStore implements GuardStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A ready() still waiting ends now (its timer would keep the process alive).
+    for (const abort of [...this.#readyWaits]) abort(new RedisStoreError("ready", "closed", "the store was closed while waiting for Redis"));
     this.#listeners.clear();
     clearTimeout(this.#lingerTimer);
     this.#lingerTimer = undefined;

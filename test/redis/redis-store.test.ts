@@ -583,6 +583,13 @@ describe("when Redis is slow or down", () => {
     expect(await failure(() => s.get(`i:${HEX}`))).toMatchObject({ kind: "unavailable" });
     expect(await failure(() => s.listKeys(10))).toMatchObject({ name: "RedisStoreError", kind: "unavailable", operation: "listKeys" });
   });
+  it("close() ends a ready() still waiting for Redis, at once, with a closed error", async () => {
+    const s = store({ url: "redis://127.0.0.1:1", reconnectMaxDelayMs: 50 });
+    // Left waiting, it would outlast the test's own timeout.
+    const waiting = failure(() => s.ready({ timeoutMs: 600_000 }));
+    await s.close();
+    expect(await waiting).toMatchObject({ name: "RedisStoreError", kind: "closed", operation: "ready" });
+  });
 });
 
 describe("errors Redis answers", () => {
