@@ -33,7 +33,7 @@ export {
   isMsalGuardError,
   toGuardError,
 } from "./core/errors.js";
-export type { MsalGuardErrorOptions } from "./core/errors.js";
+export type { GuardError, MsalGuardErrorOptions } from "./core/errors.js";
 export { catalogueCodes, kindForCode } from "./core/catalogue/index.js";
 export { codeDetails } from "./core/catalogue/details.js";
 export type { CodeDetails } from "./core/catalogue/details.js";

@@ -66,79 +66,142 @@ function describe(c: Classification, options: MsalGuardErrorOptions): string {
 /** Smart lockout or a flagged source address (AADSTS50053). Never says the password was wrong. */
 export class AccountLockedError extends MsalGuardError {
   override readonly name = "AccountLockedError" as const;
+  declare readonly kind: "account_locked";
 }
 /** Conditional Access blocks token issuance (AADSTS53003). Interaction cannot fix it. */
 export class ConditionalAccessBlockedError extends MsalGuardError {
   override readonly name = "ConditionalAccessBlockedError" as const;
+  declare readonly kind: "conditional_access_blocked";
   /** The blocking Conditional Access policy ids, when Entra named them (`capolids`). */
   get policyIds(): readonly string[] {
     return this.classification.policyIds;
   }
 }
+/** Access denied by the tenant's setup (the user isn't assigned to the app, restricted tenant access, a policy no sign-in can satisfy). Interaction cannot fix it. */
 export class AccessDeniedError extends MsalGuardError {
   override readonly name = "AccessDeniedError" as const;
+  declare readonly kind: "access_denied";
 }
+/** The device must be managed or compliant (app protection or device policies). The user must fix the device. */
 export class DeviceNotCompliantError extends MsalGuardError {
   override readonly name = "DeviceNotCompliantError" as const;
+  declare readonly kind: "device_not_compliant";
 }
+/** Multi-factor authentication is needed (AADSTS50076, 50079): an interactive sign-in with the `claims` challenge can fix it. */
 export class MfaRequiredError extends MsalGuardError {
   override readonly name = "MfaRequiredError" as const;
+  declare readonly kind: "mfa_required";
   /** The claims challenge to pass back to MSAL's `claims` request option. */
   get claims(): string | undefined {
     return this.classification.claims;
   }
 }
+/** The user has not consented to the scopes (AADSTS65001): an interactive sign-in can ask for consent. */
 export class ConsentRequiredError extends MsalGuardError {
   override readonly name = "ConsentRequiredError" as const;
+  declare readonly kind: "consent_required";
 }
+/** An administrator must consent to the app's permissions for the tenant (AADSTS90094, 90095). The user cannot fix it. */
 export class AdminConsentRequiredError extends MsalGuardError {
   override readonly name = "AdminConsentRequiredError" as const;
+  declare readonly kind: "admin_consent_required";
 }
+/** A silent call cannot go on: the user must sign in interactively (expired or revoked session, login required). */
 export class InteractionRequiredError extends MsalGuardError {
   override readonly name = "InteractionRequiredError" as const;
+  declare readonly kind: "interaction_required";
 }
+/** The user's password has expired (AADSTS50055): they must change it. */
 export class PasswordExpiredError extends MsalGuardError {
   override readonly name = "PasswordExpiredError" as const;
+  declare readonly kind: "password_expired";
 }
+/** Wrong user name or password (AADSTS50126 and kin). Sending the same one again cannot succeed. */
 export class InvalidCredentialsError extends MsalGuardError {
   override readonly name = "InvalidCredentialsError" as const;
+  declare readonly kind: "invalid_credentials";
 }
+/** The account is disabled, deleted or not in the tenant (AADSTS50057, 50034). An administrator must act. */
 export class AccountUnavailableError extends MsalGuardError {
   override readonly name = "AccountUnavailableError" as const;
+  declare readonly kind: "account_unavailable";
 }
+/** The app registration or its credential is wrong (bad client id, expired secret, bad redirect URI). The developer must fix it. */
 export class ClientMisconfiguredError extends MsalGuardError {
   override readonly name = "ClientMisconfiguredError" as const;
+  declare readonly kind: "client_misconfigured";
 }
+/** The tenant's setup, or its federated identity provider's, refuses this sign-in. An administrator must act. */
 export class TenantMisconfiguredError extends MsalGuardError {
   override readonly name = "TenantMisconfiguredError" as const;
+  declare readonly kind: "tenant_misconfigured";
 }
+/** A malformed request (the app sent something the service or MSAL rejects). Retrying the same request cannot succeed. */
 export class InvalidRequestError extends MsalGuardError {
   override readonly name = "InvalidRequestError" as const;
+  declare readonly kind: "invalid_request";
 }
+/** Throttled (HTTP 429, AADSTS90055, loop detection 50196): wait for `retryAfterMs`. */
 export class ThrottledError extends MsalGuardError {
   override readonly name = "ThrottledError" as const;
+  declare readonly kind: "throttled";
 }
+/** A temporary fault on the service side (5xx, AADSTS90033 and kin): a retry after a backoff can succeed. */
 export class TransientError extends MsalGuardError {
   override readonly name = "TransientError" as const;
+  declare readonly kind: "transient";
 }
 /** The request got no answer (named to stay distinct from MSAL's own `NetworkError`). */
 export class NetworkFailureError extends MsalGuardError {
   override readonly name = "NetworkFailureError" as const;
+  declare readonly kind: "network";
 }
+/** The user backed out of the sign-in (closed the window, pressed cancel). */
 export class UserCancelledError extends MsalGuardError {
   override readonly name = "UserCancelledError" as const;
+  declare readonly kind: "user_cancelled";
 }
+/** The browser blocked the sign-in window: start the sign-in from a click, or use a redirect. */
 export class PopupBlockedError extends MsalGuardError {
   override readonly name = "PopupBlockedError" as const;
+  declare readonly kind: "popup_blocked";
 }
+/** A failure msal-guard could not classify; `cause` holds the original. */
 export class UnknownAuthError extends MsalGuardError {
   override readonly name = "UnknownAuthError" as const;
+  declare readonly kind: "unknown";
 }
 
-type GuardErrorClass = new (classification: Classification, options?: MsalGuardErrorOptions) => MsalGuardError;
+/**
+ * Every error msal-guard raises: one class per kind, told apart by `kind`. After
+ * `isMsalGuardError(e) && e.kind === "conditional_access_blocked"`, `e` is a
+ * {@link ConditionalAccessBlockedError} (with `policyIds`); after `e.kind === "mfa_required"`,
+ * an {@link MfaRequiredError} (with `claims`).
+ */
+export type GuardError =
+  | AccountLockedError
+  | ConditionalAccessBlockedError
+  | AccessDeniedError
+  | DeviceNotCompliantError
+  | MfaRequiredError
+  | ConsentRequiredError
+  | AdminConsentRequiredError
+  | InteractionRequiredError
+  | PasswordExpiredError
+  | InvalidCredentialsError
+  | AccountUnavailableError
+  | ClientMisconfiguredError
+  | TenantMisconfiguredError
+  | InvalidRequestError
+  | ThrottledError
+  | TransientError
+  | NetworkFailureError
+  | UserCancelledError
+  | PopupBlockedError
+  | UnknownAuthError;
 
 /** The error class raised for each kind. */
-export const ERROR_CLASS_BY_KIND: Readonly<Record<GuardErrorKind, GuardErrorClass>> = {
+export const ERROR_CLASS_BY_KIND: { readonly [K in GuardErrorKind]: new (classification: Classification, options?: MsalGuardErrorOptions) => Extract<GuardError, { kind: K }> } = {
   account_locked: AccountLockedError,
   conditional_access_blocked: ConditionalAccessBlockedError,
   access_denied: AccessDeniedError,
@@ -165,7 +228,7 @@ export const ERROR_CLASS_BY_KIND: Readonly<Record<GuardErrorKind, GuardErrorClas
  * True for any error msal-guard raised, from this or any other copy of the package.
  * Narrow further with `kind`: `if (isMsalGuardError(e) && e.kind === "account_locked")`.
  */
-export function isMsalGuardError(value: unknown): value is MsalGuardError {
+export function isMsalGuardError(value: unknown): value is GuardError {
   return read(value, GUARD_ERROR_BRAND) === true;
 }
 
@@ -173,7 +236,7 @@ export function isMsalGuardError(value: unknown): value is MsalGuardError {
  * Converts anything into the typed error for its kind, keeping the original as `cause`.
  * An msal-guard error is returned as is. Never throws.
  */
-export function toGuardError(error: unknown, options: Omit<MsalGuardErrorOptions, "cause"> = {}): MsalGuardError {
+export function toGuardError(error: unknown, options: Omit<MsalGuardErrorOptions, "cause"> = {}): GuardError {
   if (isMsalGuardError(error)) return error;
   const classification = classify(error);
   const ErrorClass = ERROR_CLASS_BY_KIND[classification.kind];

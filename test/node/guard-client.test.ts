@@ -1,8 +1,8 @@
 // The Node adapter over real msal-node against the simulator, on simulated time: every
 // suppression policy, proven by counting the token requests that reach the service.
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AccountLockedError, MemoryStore, type GuardEvent, type MsalGuardError } from "../../src/index.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { AccountLockedError, ConditionalAccessBlockedError, MemoryStore, isMsalGuardError, toGuardError, type GuardError, type GuardEvent, type MsalGuardError } from "../../src/index.js";
 import { guardClient } from "../../src/node/index.js";
 import { CLIENTS, PASSWORD, SECRET, USERS, guardRejection, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
 import { simulatedGuardClock } from "./sim-clock.js";
@@ -138,6 +138,26 @@ describe("account lockout", () => {
     const failure = await rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.consent, password: PASSWORD }));
     expect(failure.classification).toMatchObject({ codes: [50126], ...kept });
     expect(JSON.stringify(events)).not.toMatch(/ada@|Lovelace/);
+  });
+
+  it("its errors narrow by kind: a Conditional Access block has policyIds, an MFA challenge has claims (type-checked)", async () => {
+    const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const caught: unknown[] = [];
+    for (const username of [USERS.blocked, USERS.mfa]) await client.acquireTokenByUsernamePassword({ scopes: USER_READ, username, password: PASSWORD }).catch((e: unknown) => caught.push(e));
+    const seen: string[] = [];
+    for (const e of caught) {
+      if (!isMsalGuardError(e)) continue;
+      // No cast: `kind` picks the class, and with it the fields only that class has.
+      if (e.kind === "conditional_access_blocked") {
+        expectTypeOf(e).toEqualTypeOf<ConditionalAccessBlockedError>();
+        seen.push(`ca ${e.policyIds.length}`);
+      } else if (e.kind === "mfa_required") {
+        expectTypeOf(e.claims).toEqualTypeOf<string | undefined>();
+        seen.push("mfa");
+      }
+    }
+    expect(seen).toEqual(["ca 1", "mfa"]);
+    expectTypeOf(toGuardError(caught[0])).toEqualTypeOf<GuardError>();
   });
 
   it("1,000 concurrent calls for a locked account make one token request per window, then exactly one probe", async () => {
