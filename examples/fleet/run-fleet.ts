@@ -27,17 +27,10 @@ const sim = await startEntraSimulator({
 });
 
 try {
-  // Someone else's script guesses the password ten times: the account is locked.
-  const intruder = new PublicClientApplication({ auth: sim.msalNodeAuth(CLIENT_ID), system: { loggerOptions: { loggerCallback: () => {} } } });
-  for (let i = 0; i < 11; i++) await intruder.acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: ACCOUNT, password: `guess-${i}` }).catch(() => undefined);
-  sim.resetLog();
-  console.log(`account locked: ${JSON.stringify(sim.lockoutState(ACCOUNT))}`);
-
   const worker = fileURLToPath(new URL("./worker.ts", import.meta.url));
-  const started = Date.now();
-  const replicas = Array.from({ length: REPLICAS }, (_, id) => {
-    const child = spawn(process.execPath, ["--import", "tsx", worker], {
-      stdio: ["ignore", "inherit", "inherit"],
+  const children = Array.from({ length: REPLICAS }, (_, id) =>
+    spawn(process.execPath, ["--import", "tsx", worker], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: {
         ...process.env,
         REPLICA: String(id),
@@ -47,26 +40,37 @@ try {
         SERVICE_PASSWORD: PASSWORD,
         FIRST_WINDOW_MS: "1000", // production: leave the default (60 s)
       },
-    });
-    return new Promise<number | null>((resolve) => child.once("exit", resolve));
-  });
-  const codes = await Promise.all(replicas);
+    }),
+  );
+  const exits = children.map((child) => new Promise<number | null>((resolve) => child.once("exit", resolve)));
+  // Every replica up (starting one takes a second or two), so the lock can't pass unseen.
+  await Promise.all(children.map((child) => new Promise((resolve) => child.once("message", resolve))));
+
+  // Someone else's script guesses the password ten times: the account is locked.
+  const intruder = new PublicClientApplication({ auth: sim.msalNodeAuth(CLIENT_ID), system: { loggerOptions: { loggerCallback: () => {} } } });
+  for (let i = 0; i < 11; i++) await intruder.acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: ACCOUNT, password: `guess-${i}` }).catch(() => undefined);
+  sim.resetLog();
+  console.log(`account locked: ${JSON.stringify(sim.lockoutState(ACCOUNT))}`);
+
+  const started = Date.now();
+  for (const child of children) child.send("go");
+  const codes = await Promise.all(exits);
 
   const tokens = sim.requests.filter((r) => r.endpoint === "token");
-  console.log(
-    JSON.stringify(
-      {
-        replicas: REPLICAS,
-        exitCodes: codes,
-        seconds: Math.round((Date.now() - started) / 100) / 10,
-        // What reached "Entra": while locked, one request per window for the whole fleet.
-        tokenRequestsWhileLocked: tokens.filter((r) => r.codes.includes(50053)).length,
-        tokenRequestsSucceeded: tokens.filter((r) => r.status === 200).length,
-      },
-      null,
-      2,
-    ),
-  );
+  const summary = {
+    replicas: REPLICAS,
+    exitCodes: codes,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    // What reached "Entra": while locked, one request per window for the whole fleet.
+    tokenRequestsWhileLocked: tokens.filter((r) => r.codes.includes(50053)).length,
+    tokenRequestsSucceeded: tokens.filter((r) => r.status === 200).length,
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  // The demo shows nothing unless the fleet met the lock, and every replica signed in.
+  if (summary.tokenRequestsWhileLocked === 0 || summary.tokenRequestsSucceeded !== REPLICAS || codes.some((code) => code !== 0)) {
+    console.error("run-fleet: the fleet did not meet the lockout and then sign in as expected");
+    process.exitCode = 1;
+  }
 } finally {
   await sim.close();
 }

@@ -48,6 +48,14 @@ const client = guardClient(app, {
 // works (fail open), so don't refuse to start.
 await store.ready({ timeoutMs: 5_000 }).catch(() => log({ level: "warn", msg: "Redis not reachable yet; deciding from local memory until it is" }));
 
+// Under run-fleet.ts only: say this replica is up, and start when told (the demo locks the
+// account once every replica runs, however long they took to start).
+if (process.send !== undefined) {
+  process.send("ready");
+  await new Promise((resolve) => process.once("message", resolve));
+  process.disconnect();
+}
+
 const shutdown = async () => {
   await store.close(); // releases the connections, so the process can exit
   process.exit(0);
