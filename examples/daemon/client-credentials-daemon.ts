@@ -13,8 +13,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNetworkObserver, FileStore, guardClient } from "msal-guard/node";
-import { createManualClock, startEntraSimulator } from "msal-guard/testing";
-import { createLogger, logGuardEvent, simulatedClock } from "./support.js";
+import { createGuardClock, createManualClock, startEntraSimulator } from "msal-guard/testing";
+import { createLogger, logGuardEvent } from "./support.js";
 
 const CLIENT_ID = "b1f0c5d2-7e4a-4c3b-9d8e-2f1a0c9b8d7e";
 const CLIENT_SECRET = "daemon-secret-from-your-vault";
@@ -37,7 +37,7 @@ const incidents = [
 ];
 
 // ---- the daemon ------------------------------------------------------------------------
-const clock = simulatedClock(manual); // production: leave `clock` out (the system clock)
+const clock = createGuardClock(manual); // production: leave `clock` out (the system clock)
 const log = createLogger(clock, "graph-sync-daemon");
 
 // The observer sees the HTTP status and Retry-After headers MSAL drops (and adds a timeout).

@@ -17,8 +17,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNetworkObserver, FileStore, guardClient } from "msal-guard/node";
-import { createManualClock, startEntraSimulator } from "msal-guard/testing";
-import { createLogger, logGuardEvent, simulatedClock } from "./support.js";
+import { createGuardClock, createManualClock, startEntraSimulator } from "msal-guard/testing";
+import { createLogger, logGuardEvent } from "./support.js";
 
 const CLIENT_ID = "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d";
 const OTHER_SCRIPT_CLIENT_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
@@ -62,7 +62,7 @@ const incidents = [
 ];
 
 // ---- the job ---------------------------------------------------------------------------
-const clock = simulatedClock(manual); // production: leave `clock` out (the system clock)
+const clock = createGuardClock(manual); // production: leave `clock` out (the system clock)
 const log = createLogger(clock, "reports-job");
 
 // The observer sees the HTTP status and Retry-After headers MSAL drops (and adds a timeout).

@@ -1,27 +1,7 @@
-// Shared by the two daemon examples: simulated time and structured, PII-free log lines.
+// Shared by the two daemon examples: structured, PII-free log lines.
 // Nothing here is needed in production: there, leave `clock` out of guardClient's options
 // and log to wherever your daemon logs.
-import type { GuardClock, GuardEvent } from "msal-guard";
-import type { ManualClock } from "msal-guard/testing";
-
-/**
- * A GuardClock on the simulator's manual clock. `sleep` moves simulated time forward at
- * once, so the examples' hours pass in milliseconds, for the daemon's own waits and
- * for the guard's retry backoff alike.
- */
-export function simulatedClock(clock: ManualClock): GuardClock {
-  let seed = 0x5eed;
-  return {
-    now: () => clock.now(),
-    sleep: async (ms) => {
-      clock.advance(Math.max(0, ms));
-    },
-    random: () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 2 ** 32;
-    },
-  };
-}
+import type { GuardEvent } from "msal-guard";
 
 /** One JSON line per log entry, stamped with (simulated) time. */
 export function createLogger(clock: { now(): number }, service: string) {

@@ -8,12 +8,12 @@ import type { AccountInfo, PublicClientApplication } from "@azure/msal-node";
 import { ConditionalAccessBlockedError, isMsalGuardError } from "../core/errors.js";
 import type { GuardEvent } from "../core/guard/engine.js";
 import { guardClient } from "../node/guard-client.js";
-import type { ManualClock } from "../testing/clock.js";
+import { createGuardClock, seededRandom, type ManualClock } from "../testing/clock.js";
 import type { RequestLogEntry } from "../testing/request-log.js";
 import type { EntraSimulator, EntraSimulatorOptions } from "../testing/simulator.js";
 import { loadDemoDeps, type DemoDeps } from "./deps.js";
 import { createLoopbackNetwork, type LoopbackNetwork } from "./network.js";
-import { seededRandom, simulatedGuardClock, Timeline } from "./timeline.js";
+import { Timeline } from "./timeline.js";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -158,7 +158,7 @@ async function ghostRun(deps: DemoDeps, guarded: boolean, hours: number): Promis
     GHOSTS.forEach((ghost, index) => {
       const app = tenant.app(ghost.address);
       // Each copy runs on its own host: its own process, its own guard.
-      const client = guarded ? guardClient(app, { clock: simulatedGuardClock(clock, 1000 + index) }) : app;
+      const client = guarded ? guardClient(app, { clock: createGuardClock(clock, 1000 + index) }) : app;
       for (let at = ghost.offsetMs; at < end; at += 5 * MINUTE) {
         timeline.at(at, async () => {
           staleCalls++;
@@ -301,7 +301,7 @@ async function stormRun(deps: DemoDeps, guarded: boolean, o: Required<Omit<Storm
 
     const events: { at: number; event: GuardEvent }[] = [];
     const app = tenant.app();
-    const guard = guarded ? guardClient(app, { clock: simulatedGuardClock(clock, 2000), onEvent: (event) => events.push({ at: clock.now() - origin, event }) }) : undefined;
+    const guard = guarded ? guardClient(app, { clock: createGuardClock(clock, 2000), onEvent: (event) => events.push({ at: clock.now() - origin, event }) }) : undefined;
     // One process: the workers share one msal-node app (and, guarded, one guard).
     const client = guard ?? app;
 
@@ -422,7 +422,7 @@ async function conditionalAccessRun(deps: DemoDeps, guarded: boolean, minutes: n
     sim.addConditionalAccessRule({ policyId: DEMO_CA_POLICY_ID, users: [user], clients: [JOB_APP], action: "block" });
     sim.resetLog();
 
-    const guard = guarded ? guardClient(app, { clock: simulatedGuardClock(clock, 4000) }) : undefined;
+    const guard = guarded ? guardClient(app, { clock: createGuardClock(clock, 4000) }) : undefined;
     const client = guard ?? app;
     let popups = 0;
     let tokens = 0;

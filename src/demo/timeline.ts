@@ -1,37 +1,9 @@
 /**
- * Simulated time for the demo: a seeded random source, a GuardClock on the simulator's
- * manual clock, and a tiny discrete-event timeline. Nothing here sleeps for real, so a
+ * Simulated time for the demo: a tiny discrete-event timeline (the guard's clock is
+ * msal-guard/testing's createGuardClock, jitter its seededRandom). Nothing here sleeps for real, so a
  * day of retries runs in about a second, and the same seed gives the same run.
  */
-import type { GuardClock } from "../core/guard/store.js";
 import type { ManualClock } from "../testing/clock.js";
-
-/** mulberry32: a small seeded PRNG, enough for jitter. Returns numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * The guard's clock on simulated time: `now` reads the manual clock, `sleep` moves it
- * forward at once (the demo never enables retries, so the guard never sleeps anyway).
- */
-export function simulatedGuardClock(clock: ManualClock, seed: number): GuardClock {
-  const random = seededRandom(seed);
-  return {
-    now: () => clock.now(),
-    sleep: async (ms) => {
-      clock.advance(ms);
-    },
-    random,
-  };
-}
 
 interface TimelineEvent {
   readonly at: number;

@@ -1,3 +1,5 @@
+import type { GuardClock } from "../core/guard/store.js";
+
 /**
  * Time source for the simulator. Every window (lockout, loop detection, code and
  * token expiry, throttling) is measured with it, so a test can let minutes pass
@@ -48,3 +50,48 @@ export function createManualClock(startMs: number = DEFAULT_MANUAL_CLOCK_START_M
 
 /** The wall clock, read at call time (so fake timers installed later still apply). */
 export const systemClock: SimulatorClock = { now: () => Date.now() };
+
+/** A {@link GuardClock} on a {@link ManualClock}, with the waits it was asked for. */
+export interface SimulatedGuardClock extends GuardClock {
+  /** Every `sleep(ms)` the guard asked for, in order (its retry backoffs, for example). */
+  readonly slept: readonly number[];
+}
+
+/**
+ * A clock for `guardClient` (and the engine) on the simulator's manual clock, so a test's
+ * guard and simulator share one time: `now` reads it, `sleep(ms)` moves it forward at once
+ * (a backoff of minutes passes in microseconds), and `random` is seeded (mulberry32), so the
+ * same seed gives the same jitter on every run.
+ *
+ * @param clock - the manual clock the simulator runs on.
+ * @param seed - seeds `random`. @default 42
+ * @example
+ * const clock = createManualClock();
+ * const sim = await startEntraSimulator({ clock });
+ * const client = guardClient(app, { clock: createGuardClock(clock) });
+ */
+export function createGuardClock(clock: ManualClock, seed = 42): SimulatedGuardClock {
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => clock.now(),
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) throw signal.reason;
+      slept.push(ms);
+      clock.advance(Math.max(0, ms));
+    },
+    random: seededRandom(seed),
+  };
+}
+
+/** mulberry32: a small seeded PRNG, enough for jitter. Returns numbers in [0, 1). @internal */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -17,7 +17,7 @@ export {
   type SignInMatch,
 } from "./simulator.js";
 export { AUTHORIZE_ERROR_BY_CODE, type AuthorizeErrorRule } from "./authorize-endpoint.js";
-export { createManualClock, systemClock, DEFAULT_MANUAL_CLOCK_START_MS, type SimulatorClock, type ManualClock } from "./clock.js";
+export { createManualClock, createGuardClock, systemClock, DEFAULT_MANUAL_CLOCK_START_MS, type SimulatorClock, type ManualClock, type SimulatedGuardClock } from "./clock.js";
 export type { SimulatedUser, SimulatedUserUpdate, SimulatedClient, CaRule, UserState } from "./directory.js";
 export type {
   Fault,

@@ -1,9 +1,8 @@
 // Shared plumbing for the browser adapter's tests: real msal-browser in jsdom, talking to
 // the simulator over loopback through the guard's own network observer.
 import * as msal from "@azure/msal-browser";
-import { isMsalGuardError, type GuardClock, type MsalGuardError } from "../../src/index.js";
+import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
 import { createBrowserNetworkObserver, type BrowserNetworkObserver } from "../../src/browser/index.js";
-import type { ManualClock } from "../../src/testing/index.js";
 import { CLIENTS, USERS, quietLogger, type Tenant } from "../e2e/fixtures.js";
 
 export const USER_READ = ["User.Read"];
@@ -69,14 +68,7 @@ export async function anyRejection(call: Promise<unknown>): Promise<Record<strin
 }
 
 /** A guard clock on the simulator's manual clock. */
-export function guardClock(clock: ManualClock): GuardClock {
-  let seed = 7;
-  return {
-    now: () => clock.now(),
-    sleep: async (ms) => clock.advance(ms),
-    random: () => ((seed = (seed * 16807) % 2147483647) / 2147483647),
-  };
-}
+export { createGuardClock as guardClock } from "../../src/testing/index.js";
 
 /** A token POSTs the simulator answered. */
 export const tokenRequests = (tenant: Tenant) => tenant.sim.requests.filter((r) => r.endpoint === "token").length;
