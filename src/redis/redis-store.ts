@@ -110,7 +110,8 @@ const ANNOUNCED_KEY = /^(?:[a-z]:[0-9a-f]{16,128}|#[0-9a-f]{32})$/;
  * and only one of them probes when its window ends.
  *
  * - Keys: `<prefix>{<hash>}:i` (identity record), `{<hash>}:l` (its probe lease, same
- *   Cluster slot), `{<hash>}:a` (app record), `<prefix>secret`, channel `<prefix>events`.
+ *   Cluster slot), `{<hash>}:w` (the short lock over its updates), `{<hash>}:c` (its first
+ *   contact made), `{<hash>}:a` (app record), `<prefix>secret`, channel `<prefix>events`.
  *   Only hashes: no user, tenant, client id or scope is readable in Redis.
  * - Every write sets an expiry (`PX`). The probe lease is `SET NX PX` (one winner across
  *   the fleet), refused while the record beside it holds a lockout window another
