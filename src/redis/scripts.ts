@@ -58,7 +58,8 @@ return 1
  * length (ARGV ttl) ago: another process's probe has just answered, after this caller
  * read the record and decided to probe. Older windows are left to the engine, which caps
  * them from their write time (`since`), so a forged record can't use this to hold probes
- * off beyond the policy's cap.
+ * off beyond the policy's cap. A lease no store wrote (no expiry, or not a string) is
+ * removed first: left there, it would hold every probe off for good.
  * ARGV: holder, ttl ms, now (epoch ms), max record bytes.
  */
 export const ACQUIRE = script(`
@@ -73,6 +74,8 @@ if #KEYS == 2 then
     end
   end
 end
+local held = redis.call('TYPE', KEYS[1])['ok']
+if held ~= 'none' and (held ~= 'string' or redis.call('PTTL', KEYS[1]) == -1) then redis.call('DEL', KEYS[1]) end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 `);

@@ -176,6 +176,19 @@ describe("keys and expiry", () => {
     expect(await r.get(`app1:{${HEX}}:i`)).toBe(RECORD);
   });
 
+  it.each([
+    ["without an expiry", (r: Redis, key: string) => r.set(key, "someone")],
+    ["of another Redis type", (r: Redis, key: string) => r.hset(key, "holder", "someone")],
+  ])("takes over a lease key no store wrote (%s): it would hold every probe off for good", async (_, plant) => {
+    const s = store({ prefix: "lease:" });
+    const r = raw();
+    await r.del(`lease:{${HEX}}:l`);
+    await plant(r, `lease:{${HEX}}:l`);
+    expect(await s.acquireLease(`l:${HEX}`, "me", 30_000)).toBe(true);
+    expect(await r.pttl(`lease:{${HEX}}:l`)).toBeGreaterThan(0);
+    expect(await s.acquireLease(`l:${HEX}`, "another", 30_000)).toBe(false); // a real lease still holds
+  });
+
   it("hashes any other key, so nothing readable reaches Redis", async () => {
     const s = store({ prefix: "app2:" });
     await s.set("ada@contoso.test/User.Read", RECORD, 60_000);
