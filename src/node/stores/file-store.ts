@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readlinkSync } from "node:fs";
 import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { GuardClock, GuardStore } from "../../core/guard/store.js";
@@ -27,7 +28,8 @@ export { FileStoreError, isFileStoreError, type FileStoreErrorKind } from "./fil
 export interface FileStoreOptions {
   /**
    * The state file, e.g. `"/var/lib/my-daemon/msal-guard.json"`. A relative path is
-   * resolved against the working directory at construction. Its directory is created
+   * resolved against the working directory at construction, and a symbolic link to the
+   * file is followed then (the state is written where it points). Its directory is created
    * (mode 0700) on first write if missing. Next to it live `<path>.lock` (held for a few
    * milliseconds per write), `<path>.key` (the fingerprint secret) and, during a write,
    * `<path>.<random>.tmp` (one a crashed process left is removed once it is `lockStaleMs` old).
@@ -154,7 +156,7 @@ const INITIAL: Cache = { state: EMPTY_STATE, text: undefined, signature: undefin
  * bad file content.
  */
 export class FileStore implements GuardStore {
-  /** The state file, absolute. */
+  /** The state file, absolute, with a symbolic link to it followed. */
   readonly path: string;
   readonly #keyPath: string;
   readonly #lockPath: string;
@@ -187,7 +189,7 @@ export class FileStore implements GuardStore {
     if (onEvent !== undefined && typeof onEvent !== "function") {
       throw new TypeError(`FileStore: options.onEvent must be a function, got ${show(onEvent)}`);
     }
-    this.path = resolve(path);
+    this.path = followLink(resolve(path));
     this.#keyPath = `${this.path}.key`;
     this.#lockPath = `${this.path}.lock`;
     this.#now = clock === undefined ? () => Date.now() : () => clock.now();
@@ -530,5 +532,24 @@ function show(value: unknown): string {
   }
   if (value === null) return "null";
   return typeof value;
+}
+
+/**
+ * Where a symbolic link at `path` points (links to links too, a few deep), even when the
+ * target does not exist yet; `path` itself otherwise. Writes replace the file by renaming a
+ * temp file over it, which would replace the link, not write through it.
+ */
+function followLink(path: string): string {
+  let current = path;
+  for (let hops = 0; hops < 8; hops++) {
+    let target: string;
+    try {
+      target = readlinkSync(current);
+    } catch {
+      return current; // not a link (or gone): write here
+    }
+    current = resolve(dirname(current), target);
+  }
+  return current;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -95,6 +95,24 @@ describe("FileStore: values", () => {
     const restarted = open();
     expect(await restarted.get("a")).toBe("one");
     expect(await restarted.acquireLease("probe", "second", 60_000)).toBe(false);
+  });
+
+  it.each([
+    ["to a file that exists", true],
+    ["to a file not made yet", false],
+  ])("writes through a symbolic link %s, and the link stays a link (a state file on a mounted volume)", async (_, exists) => {
+    const volume = join(dir, "volume");
+    await mkdir(volume);
+    const target = join(volume, "guard.json");
+    if (exists) await writeFile(target, "");
+    const link = join(dir, "guard.json");
+    await symlink(target, link);
+    const store = new FileStore({ path: link });
+    expect(store.path).toBe(target);
+    await store.set("a", "one", 60_000);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await readEnvelope(target)).entries).toHaveProperty("a");
+    expect(await new FileStore({ path: target }).get("a")).toBe("one");
   });
 
   it("sees writes made through another instance after its first read", async () => {
