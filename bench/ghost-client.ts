@@ -12,7 +12,7 @@
  * answers, or msal-guard. The up-to-date job (right password, hourly, bare msal-node) runs
  * alongside, as in the demo.
  */
-import { simulatedGuardClock } from "../src/demo/timeline.js";
+import { createGuardClock } from "../src/testing/clock.js";
 import { guardClient } from "msal-guard/node";
 import { result, type BenchResult } from "./report.js";
 import { SimScheduler } from "./sim-time.js";
@@ -60,7 +60,7 @@ export async function runGhost(strategy: GhostStrategy, hours: number): Promise<
     GHOSTS.forEach((ghost, index) => {
       // Each copy runs on its own host: its own process, app and (guarded) guard.
       const app = tenant.app({ sourceAddress: ghost.address, ...(strategy === "msal-python" ? { wrap: (network) => msalPythonHttp400Cache(network, () => clock.now()) } : {}) });
-      const client = strategy === "guarded" ? guardClient(app, { clock: simulatedGuardClock(clock, 1000 + index) }) : app;
+      const client = strategy === "guarded" ? guardClient(app, { clock: createGuardClock(clock, 1000 + index) }) : app;
       const once = () => client.acquireTokenByUsernamePassword({ scopes: SCOPES, username: ACCOUNT, password: ghost.password });
       const call = strategy === "msal-node" ? once : () => naiveRetry(once, NAIVE_RETRIES);
       scheduler.spawn(async () => {

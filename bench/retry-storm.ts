@@ -10,7 +10,7 @@
  * cockatiel's retry with exponential backoff, and msal-guard's `guardClient`.
  */
 import type { GuardEvent } from "../src/core/guard/engine.js";
-import { simulatedGuardClock } from "../src/demo/timeline.js";
+import { createGuardClock } from "../src/testing/clock.js";
 import { guardClient } from "msal-guard/node";
 import { result, type BenchResult } from "./report.js";
 import { SimScheduler, seeded, withLibraryTimersOnSimulatedTime } from "./sim-time.js";
@@ -72,7 +72,7 @@ export async function runStorm(strategy: StormStrategy, o: StormOptions): Promis
     // One process: the callers share one msal-node app (and, guarded, one guard).
     const app = tenant.app();
     const events: { at: number; event: GuardEvent }[] = [];
-    const guard = strategy === "guarded" ? guardClient(app, { clock: simulatedGuardClock(clock, 2000), onEvent: (event) => events.push({ at: clock.now() - origin, event }) }) : undefined;
+    const guard = strategy === "guarded" ? guardClient(app, { clock: createGuardClock(clock, 2000), onEvent: (event) => events.push({ at: clock.now() - origin, event }) }) : undefined;
     const once = () => (guard ?? app).acquireTokenByUsernamePassword({ scopes: SCOPES, username: ACCOUNT, password: PASSWORD });
     const withCockatiel = strategy === "cockatiel" ? cockatielRetry() : undefined;
     const call = strategy === "naive" ? () => naiveRetry(once, NAIVE_RETRIES) : withCockatiel !== undefined ? () => withCockatiel(once) : once;

@@ -9,6 +9,7 @@
  * is asleep, so nothing ever waits in real time and the order of events is exact.
  */
 import type { ManualClock } from "../src/testing/index.js";
+import { seededRandom } from "../src/testing/clock.js";
 
 export class SimScheduler {
   readonly #clock: ManualClock;
@@ -115,17 +116,8 @@ export class SimScheduler {
   }
 }
 
-/** mulberry32: a small seeded PRNG in [0, 1). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded PRNG in [0, 1) (the one the guard's simulated clock uses). */
+export const seeded = seededRandom;
 
 /**
  * Puts a retry library's `setTimeout` calls on simulated time, for the duration of

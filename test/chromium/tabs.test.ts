@@ -37,17 +37,26 @@ describe("two tabs", () => {
   });
 });
 
+/**
+ * Two open tabs of a signed-in user; the first meets a lockout (50053) on a silent call,
+ * after which the server would answer again: only the guard can hold the second back.
+ */
+async function twoTabsAfterLockout(): Promise<{ first: Page; second: Page }> {
+  const first = await fx.openTab();
+  await signIn(first);
+  const second = await fx.openTab();
+  await second.check("#force-refresh");
+  const lock = fx.demo.sim.inject({ status: 400, code: 50053, match: { grant: "refresh_token", username: DEMO_USERS.normal } });
+  fx.demo.sim.setInteractiveUser(undefined);
+  expect(await clickAndWait(first, "get-token")).toMatchObject({ state: "error", kind: "account_locked" });
+  lock.remove();
+  fx.demo.sim.setInteractiveUser(DEMO_USERS.normal);
+  return { first, second };
+}
+
 describe("the computer's clock is set back", () => {
   it("a lockout another tab recorded a moment ago still suppresses after the clock goes back 2 minutes", async () => {
-    const first = await fx.openTab();
-    await signIn(first);
-    const second = await fx.openTab();
-    await second.check("#force-refresh");
-    const lock = fx.demo.sim.inject({ status: 400, code: 50053, match: { grant: "refresh_token", username: DEMO_USERS.normal } });
-    fx.demo.sim.setInteractiveUser(undefined);
-    expect(await clickAndWait(first, "get-token")).toMatchObject({ state: "error", kind: "account_locked" });
-    lock.remove();
-    fx.demo.sim.setInteractiveUser(DEMO_USERS.normal);
+    const { second } = await twoTabsAfterLockout();
     fx.demo.sim.resetLog();
 
     // An NTP correction, a manual change, a VM's resume: both tabs' clock reads 2 minutes earlier.
@@ -75,15 +84,7 @@ describe("localStorage is full", () => {
     });
 
   it("a tab whose own write was refused still honours the lockout another tab recorded", async () => {
-    const first = await fx.openTab();
-    await signIn(first);
-    const second = await fx.openTab();
-    await second.check("#force-refresh");
-    const lock = fx.demo.sim.inject({ status: 400, code: 50053, match: { grant: "refresh_token", username: DEMO_USERS.normal } });
-    fx.demo.sim.setInteractiveUser(undefined);
-    expect(await clickAndWait(first, "get-token")).toMatchObject({ state: "error", kind: "account_locked" });
-    lock.remove();
-    fx.demo.sim.setInteractiveUser(DEMO_USERS.normal);
+    const { first, second } = await twoTabsAfterLockout();
 
     await fill(first);
     // The second tab meets a failure of its own and can't write it down: the locked demo user.
