@@ -1,7 +1,7 @@
 // The Node adapter over real msal-node against the simulator, on simulated time: every
 // suppression policy, proven by counting the token requests that reach the service.
 import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { AccountLockedError, ConditionalAccessBlockedError, MemoryStore, isMsalGuardError, toGuardError, type GuardError, type GuardEvent, type MsalGuardError } from "../../src/index.js";
 import { guardClient } from "../../src/node/index.js";
 import { CLIENTS, PASSWORD, SECRET, USERS, guardRejection, quietLogger, startTenant, type Tenant } from "../e2e/fixtures.js";
@@ -528,6 +528,27 @@ describe("the wrapper", () => {
     expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "scopes", reason: "throttled", codes: [50196] })]);
     await client.reset({ kind: "throttled" });
     expect((await client.status()).suppressions).toEqual([]);
+  });
+
+  it("two processes on one seeded test clock still take turns probing: lease holders are not drawn from the clock", async () => {
+    const store = new MemoryStore();
+    const [a, b] = [0, 1].map(() => guardClient(publicApp(), { store, clock: simulatedGuardClock(tenant.clock) })) as [ReturnType<typeof guardClient<PublicClientApplication>>, ReturnType<typeof guardClient<PublicClientApplication>>];
+    const signIn = (client: typeof a) => rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    tenant.sim.flagAddress("127.0.0.1");
+    try {
+      expect(await signIn(a)).toMatchObject({ kind: "account_locked", suppressed: false });
+      tenant.clock.advance(61_000);
+      tenant.sim.inject({ status: 400, code: 50053, delayMs: 300, times: 1 }); // a slow probe
+      const probe = signIn(a);
+      await vi.waitFor(() => expect(tokenRequests()).toBe(1), { timeout: 1_000, interval: 5 }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // b's calls must each see a's probe in flight, whatever their sequence numbers.
+      for (let i = 0; i < 4; i++) expect(await signIn(b)).toMatchObject({ kind: "account_locked", suppressed: true });
+      expect(await probe).toMatchObject({ kind: "account_locked", suppressed: false });
+      expect(tokenRequests()).toBe(2);
+    } finally {
+      tenant.sim.unflagAddress("127.0.0.1");
+    }
   });
 
   it("MSAL's replay of one user's 503 to another user holds back no other process sharing the store", async () => {

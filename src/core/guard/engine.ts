@@ -349,7 +349,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   const local = new MemoryStore({ now: () => clock.now() });
   const shared = store ?? local;
   // Lease holders are per call: two calls in one process must not share a probe.
-  const processId = `p${Math.floor(clock.random() * 1e12).toString(36)}${Math.floor(clock.random() * 1e12).toString(36)}`;
+  // Lease holders' names: unique to this engine, not drawn from `clock.random` (a test's
+  // seeded clock gives every engine the same numbers, and they would hold each other's leases).
+  const processId = `p${[...globalThis.crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36)).join("")}`;
   let callSequence = 0;
   /**
    * Each flight key's call under way, or `undefined` once it settled. An entry is kept (and
