@@ -551,6 +551,31 @@ describe("the wrapper", () => {
     }
   });
 
+  it.each([
+    { kind: "throttled" as const, secondProbe: false },
+    { kind: "invalid_credentials" as const, secondProbe: false },
+    { kind: "account_locked" as const, secondProbe: true },
+  ])("an operator's reset({ kind: $kind }) during a probe of a locked account lets a second probe go: $secondProbe", async ({ kind, secondProbe }) => {
+    const store = new MemoryStore();
+    const process = () => guardClient(publicApp(), { store, clock: simulatedGuardClock(tenant.clock) });
+    const [a, b, operator] = [process(), process(), process()];
+    const signIn = (client: typeof a) => rejection(client.acquireTokenByUsernamePassword({ scopes: USER_READ, username: USERS.ada, password: PASSWORD }));
+    tenant.sim.flagAddress("127.0.0.1");
+    try {
+      await signIn(a);
+      tenant.clock.advance(61_000);
+      tenant.sim.inject({ status: 400, code: 50053, delayMs: 300, times: 1 }); // a slow probe
+      const probe = signIn(a);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await operator.reset({ kind });
+      expect((await signIn(b)).suppressed).toBe(!secondProbe);
+      await probe;
+      expect(tokenRequests()).toBe(secondProbe ? 3 : 2);
+    } finally {
+      tenant.sim.unflagAddress("127.0.0.1");
+    }
+  });
+
   it("MSAL's replay of one user's 503 to another user holds back no other process sharing the store", async () => {
     // msal-node's ROPC throttle key names no user: after one 503 with a {} body it replays
     // the failure, with no codes, to the next user of that app. That replay sent nothing.
@@ -651,6 +676,15 @@ describe("the wrapper", () => {
 describe("calls for a user the request does not name (authorization code, refresh token)", () => {
   const CB = "http://localhost/cb";
   // Each failure is one user's: the app's other calls, and other users' codes, must still go out.
+  it("loop detection (50196) on a code redemption holds back the app's next redemption, as other throttling does: it names no user to hold back instead", async () => {
+    const client = guardClient(daemonApp(), { clock: simulatedGuardClock(tenant.clock) });
+    const redeem = () => client.acquireTokenByCode({ code: tenant.sim.issueAuthorizationCode(USERS.ada, { clientId: CLIENTS.daemon }), scopes: USER_READ, redirectUri: CB });
+    tenant.sim.inject({ status: 400, code: 50196, match: { grant: "authorization_code" }, times: 1 });
+    expect(await rejection(redeem())).toMatchObject({ kind: "throttled", suppressed: false });
+    expect(await rejection(redeem())).toMatchObject({ kind: "throttled", suppressed: true });
+    expect(tokenRequests()).toBe(1);
+  });
+
   it.each([
     ["a disabled user (50057)", "account_unavailable", () => tenant.sim.issueAuthorizationCode(USERS.disabled, { clientId: CLIENTS.daemon })],
     ["a user blocked by Conditional Access (53003)", "conditional_access_blocked", () => tenant.sim.issueAuthorizationCode(USERS.blocked, { clientId: CLIENTS.daemon })],

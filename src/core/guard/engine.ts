@@ -1161,8 +1161,12 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
         const next = withoutKind(parseIdentityRecord(await read(`i:${identityKey}`), now, policy), scope.kind);
         await writeIdentity(identityKey, who.appKey, next, now);
       });
-      await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
-      await local.delete(`l:${identityKey}`);
+      // The probe lease is the lockout's: a reset of another kind leaves a probe under way
+      // alone (freed, it would let a second caller probe the locked account).
+      if (scope.kind === undefined || scope.kind === "account_locked") {
+        await withTimeout("delete", () => shared.delete(`l:${identityKey}`));
+        await local.delete(`l:${identityKey}`);
+      }
       emit?.({ type: "released", identity: identityKey, reason: "reset" });
       if (!oneIdentity) appKeys.add(who.appKey);
     });

@@ -241,8 +241,9 @@ export function afterFailure(
   if (c.kind === "throttled" && !c.replayed) {
     const wait = Math.min(c.retryAfterMs ?? policy.throttle.defaultMs, policy.throttle.maxMs);
     // Loop detection counts one client's identical requests: it refuses that request (this
-    // identity, these scopes), not the app's other users.
-    if (c.codes.includes(LOOP_DETECTED)) return unnamed ? { identity, app, effect: "none", until: undefined } : block(wait, false);
+    // identity, these scopes), not the app's other users. A call that names no user holds
+    // back the app, as other throttling does: there is no one else to hold back.
+    if (c.codes.includes(LOOP_DETECTED) && !unnamed) return block(wait, false);
     const until = now + wait;
     return { identity: base, app: { v: RECORD_VERSION, throttle: { since: now, until, kind: c.kind, codes } }, effect: "throttle", until };
   }
