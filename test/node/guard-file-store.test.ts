@@ -1,15 +1,15 @@
 // A daemon restarted by its supervisor keeps its suppression: the guard's state lives in
 // a FileStore, and a new process (new app, new guard, new store instance) reads it back.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PublicClientApplication } from "@azure/msal-node";
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { isMsalGuardError, type MsalGuardError } from "../../src/index.js";
 import { FileStore, guardClient } from "../../src/node/index.js";
+import { processTable } from "../../src/node/stores/file-lock.js";
 import { CLIENTS, PASSWORD, USERS, quietLogger, slowWrites, startTenant, type Tenant } from "../e2e/fixtures.js";
 import { simulatedGuardClock } from "./sim-clock.js";
 
@@ -163,7 +163,7 @@ it("while the file can't be used, a stale password is still sent once, not on ev
 it("after a crash that left its lock file, the restarted daemon's first call is recorded at once: its holder is gone", async () => {
   // A process that took the lock as FileStore does, killed while holding it (OOM, SIGKILL).
   const lock = join(dir, "state.json.lock");
-  const holder = JSON.stringify({ host: hostname(), token: "t", acquiredAt: Date.now() });
+  const holder = JSON.stringify({ ...processTable(), token: "t", acquiredAt: Date.now() });
   const child = spawn(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(lock)}, JSON.stringify({ pid: process.pid, ...${holder} }), { flag: "wx" }); setInterval(() => {}, 1000);`]);
   await vi.waitFor(() => expect(existsSync(lock)).toBe(true));
   child.kill("SIGKILL");
@@ -172,4 +172,14 @@ it("after a crash that left its lock file, the restarted daemon's first call is 
   // The supervisor restarts it, again and again, well within lockStaleMs (10 s).
   for (let run = 0; run < 3; run++) expect((await rejection(startProcess().acquireTokenByUsernamePassword(stale))).kind).toBe("invalid_credentials");
   expect(tenant.sim.counts().total).toBe(1);
+});
+
+it("a fresh lock naming a pid this host's process table doesn't have, from another process table (a container sharing the host name), is waited for", async () => {
+  const gone = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+  const path = join(dir, "state.json");
+  const lock = `${path}.lock`;
+  for (const other of [{ host: processTable().host }, { host: processTable().host, pids: "pid:[1] another-boot" }]) {
+    await writeFile(lock, JSON.stringify({ pid: gone, ...other, token: "t", acquiredAt: Date.now() }));
+    await expect(new FileStore({ path, lockTimeoutMs: 200 }).set("k", "v", 60_000)).rejects.toMatchObject({ kind: "lock_timeout" });
+  }
 });

@@ -5,12 +5,13 @@
 //
 // Guarantee: mutual exclusion among processes that use this lock, as long as no holder
 // keeps it longer than `staleMs`. A lock whose holder, a process on this host, has died is
-// broken at once, whatever its age. A holder that stalls that long (a paused process, a
+// broken at once, whatever its age (when the lock names this host's process table). A holder that stalls that long (a paused process, a
 // disk that hangs in fsync) may have its lock broken; it then notices at `assertHeld`
 // (its token is gone) and abandons its write. Only if the lock is broken in the instant
 // between its `assertHeld` and its rename can two writers interleave.
 
 import { randomBytes } from "node:crypto";
+import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { link, open, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
@@ -37,7 +38,7 @@ export interface HeldLock {
 /** Waits for and takes the lock file at `path`. Its directory must exist. */
 export async function acquireFileLock(path: string, options: FileLockOptions): Promise<HeldLock> {
   const token = randomBytes(16).toString("hex");
-  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), token, acquiredAt: Date.now() })}\n`;
+  const text = `${JSON.stringify({ pid: process.pid, ...processTable(), token, acquiredAt: Date.now() })}\n`;
   const deadline = Date.now() + options.timeoutMs;
   let backoffMs = 1;
   for (;;) {
@@ -109,7 +110,25 @@ async function breakIfStale(path: string, options: FileLockOptions): Promise<boo
   }
 }
 
-/** True when the lock names a process on this host that no longer runs. */
+/**
+ * Which process table a pid in a lock file belongs to: the host name, and on Linux the pid
+ * namespace and boot (containers that share a host name, `--network host` say, each have
+ * their own pids; a reboot starts them again). @internal
+ */
+export function processTable(): { readonly host: string; readonly pids: string } {
+  return (table ??= { host: hostname(), pids: linuxPidTable() });
+}
+let table: { readonly host: string; readonly pids: string } | undefined;
+
+function linuxPidTable(): string {
+  try {
+    return `${readlinkSync("/proc/self/ns/pid")} ${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}`;
+  } catch {
+    return ""; // not Linux: no pid namespaces
+  }
+}
+
+/** True when the lock names a process of this process table that no longer runs. */
 function holderIsGone(text: string): boolean {
   let holder: unknown;
   try {
@@ -117,8 +136,9 @@ function holderIsGone(text: string): boolean {
   } catch {
     return false; // half-written by its holder, or not ours: wait for it to go stale
   }
-  const { pid, host } = (holder ?? {}) as { pid?: unknown; host?: unknown };
-  if (host !== hostname() || typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  const { pid, host, pids } = (holder ?? {}) as { pid?: unknown; host?: unknown; pids?: unknown };
+  const ours = processTable();
+  if (host !== ours.host || pids !== ours.pids || typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0); // no signal sent: only asks whether the process exists
     return false;
