@@ -116,6 +116,35 @@ describe("LocalStorageStore", () => {
     vi.restoreAllMocks();
   });
 
+  it("full: an unsaved value gives way to a later one another tab wrote, and what stays unsaved is written out once there is room", async () => {
+    let full = false;
+    const setItem = localStorage.setItem.bind(localStorage);
+    vi.spyOn(Storage.prototype, "setItem").mockImplementation((key, value) => {
+      if (full && !key.startsWith("msal-guard:lease")) throw new DOMException("full", "QuotaExceededError");
+      setItem(key, value);
+    });
+    const [tabA, tabB] = [new LocalStorageStore({ now: clock }), new LocalStorageStore({ now: clock })];
+    full = true;
+    await tabB.set("i:shared", "B's, unsaved", MINUTE);
+    await tabB.set("i:mine", "B's lockout, unsaved", 10 * MINUTE);
+    expect(await tabA.get("i:mine")).toBeUndefined();
+
+    // Another tab writes the shared record later (room was made elsewhere): that one counts.
+    now += 1_000;
+    full = false;
+    await tabA.set("i:shared", "A's, later", MINUTE);
+    expect(await tabB.get("i:shared")).toBe("A's, later");
+
+    // B's next write that fits writes its unsaved lockout out too, expiring when it would have.
+    now += 1_000;
+    await tabB.set("i:other", "fits", MINUTE);
+    expect(await tabA.get("i:mine")).toBe("B's lockout, unsaved");
+    expect(await tabA.get("i:shared")).toBe("A's, later");
+    now += 10 * MINUTE - 2_000;
+    expect(await tabA.get("i:mine")).toBeUndefined();
+    vi.restoreAllMocks();
+  });
+
   it("falls back to memory when localStorage itself can't be read", async () => {
     vi.stubGlobal("localStorage", undefined);
     const events: LocalStorageStoreEvent[] = [];

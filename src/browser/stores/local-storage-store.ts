@@ -37,8 +37,9 @@ export type LocalStorageStoreEvent =
    * Storage can't be used any more, so state lives in this tab's memory from now on:
    * `unavailable` (no localStorage), `blocked` (SecurityError: storage disabled, sandboxed
    * frame), `error` (anything else). Or `quota`: storage is full even after removing expired
-   * entries, so what this tab can't write stays in its memory; storage is still read (other
-   * tabs' records still count) and written again once there is room.
+   * entries, so what this tab can't write stays in its memory (until another tab writes that
+   * key later); storage is still read (other tabs' records still count), and the unsaved
+   * values are written out with the next write that fits.
    */
   | { readonly type: "fallback"; readonly reason: "unavailable" | "blocked" | "quota" | "error"; readonly error: unknown }
   /** An entry that isn't one of ours (corrupt, tampered, dated too far ahead) was removed. */
@@ -92,9 +93,15 @@ export class LocalStorageStore implements GuardStore {
   #policyGiven: boolean;
   #storage: Storage | undefined;
   #memory: MemoryStore | undefined;
-  /** What this tab could not write while storage was full: read before storage, which it still reads. */
-  #unsaved: MemoryStore | undefined;
+  /**
+   * What this tab could not write while storage was full, as envelopes: read unless storage
+   * holds a value written as late or later, and written out after the next write that fits.
+   */
+  readonly #unsaved = new Map<string, Envelope>();
+  /** Leases this tab took while storage was full. */
+  #unsavedLeases: MemoryStore | undefined;
   #quotaError: unknown;
+  #quotaReported = false;
   #channel: BroadcastChannel | undefined;
   #swept = false;
 
@@ -134,7 +141,8 @@ export class LocalStorageStore implements GuardStore {
 
   /** Up to `limit` keys holding a valid, unexpired value, leases left out (see `GuardStore.listKeys`); other tabs' included. */
   async listKeys(limit: number): Promise<readonly string[]> {
-    const keys = new Set(this.#unsaved === undefined ? [] : await this.#unsaved.listKeys(limit));
+    const now = this.#now();
+    const keys = new Set([...this.#unsaved].filter(([, envelope]) => envelope.e > now).map(([key]) => key));
     for (const storageKey of this.#ownKeys()) {
       if (keys.size >= limit) break;
       // #read drops what get() would ignore (expired, malformed), so only live keys are listed.
@@ -145,9 +153,11 @@ export class LocalStorageStore implements GuardStore {
 
   async get(key: string): Promise<string | undefined> {
     if (this.#memory !== undefined) return this.#memory.getSync(key);
-    const unsaved = this.#unsaved?.getSync(key);
-    if (unsaved !== undefined) return unsaved;
-    const envelope = this.#read(this.#prefix + key);
+    const stored = this.#read(this.#prefix + key);
+    const unsaved = this.#unsaved.get(key);
+    // This tab's unsaved value, unless expired or another tab has written since.
+    const envelope = unsaved !== undefined && unsaved.e > this.#now() && (stored === undefined || stored.w < unsaved.w) ? unsaved : stored;
+    if (envelope !== unsaved) this.#unsaved.delete(key);
     if (envelope !== undefined) return limitRecord(envelope.d, envelope.w, this.#policy);
     return this.#fallbackStore()?.getSync(key); // reading may just have failed over
   }
@@ -156,15 +166,18 @@ export class LocalStorageStore implements GuardStore {
     if (typeof value !== "string" || value.length > MAX_VALUE_CHARS) throw new RangeError(`msal-guard: LocalStorageStore values are strings of at most ${MAX_VALUE_CHARS} characters.`);
     const now = this.#now();
     const ttl = Math.min(Math.max(0, Number.isFinite(ttlMs) ? ttlMs : 0), MAX_TTL_MS);
+    const envelope: Envelope = { w: now, e: now + ttl, d: value };
     if (this.#memory === undefined) {
       this.#sweepOnce(now);
-      if (this.#write(this.#prefix + key, JSON.stringify({ w: now, e: now + ttl, d: value }))) {
-        void this.#unsaved?.delete(key);
+      if (this.#write(this.#prefix + key, JSON.stringify(envelope))) {
+        this.#unsaved.delete(key);
         this.#notify(key);
+        this.#writeUnsaved(now);
         return;
       }
     }
-    (this.#memory ?? this.#unsavedStore()).setSync(key, value, ttl);
+    if (this.#memory !== undefined) this.#memory.setSync(key, value, ttl);
+    else this.#keepUnsaved(key, envelope);
   }
 
   /** Forgets the value under `key` and tells the other tabs. */
@@ -174,7 +187,7 @@ export class LocalStorageStore implements GuardStore {
       await this.#memory.delete(key);
       return;
     }
-    await this.#unsaved?.delete(key);
+    this.#unsaved.delete(key);
     this.#remove(this.#prefix + key);
     this.#remove(this.#prefix + LEASE + key);
     this.#notify(key);
@@ -193,7 +206,10 @@ export class LocalStorageStore implements GuardStore {
     if (current !== undefined && current.h !== holder) return false;
     const nonce = Math.random().toString(36).slice(2);
     if (!this.#write(storageKey, JSON.stringify({ h: holder, n: nonce, w: now, e: now + ttl }))) {
-      return (this.#memory ?? this.#unsavedStore()).acquireLease(key, holder, ttl);
+      const memory = this.#fallbackStore(); // storage failed for good
+      if (memory !== undefined) return memory.acquireLease(key, holder, ttl);
+      this.#reportQuota();
+      return (this.#unsavedLeases ??= new MemoryStore({ now: () => this.#now() })).acquireLease(key, holder, ttl);
     }
     // localStorage has no compare-and-set: let a concurrent writer in another tab land,
     // then only the last writer (whose value is still there) holds the lease.
@@ -212,7 +228,7 @@ export class LocalStorageStore implements GuardStore {
       await this.#memory.releaseLease(key, holder);
       return;
     }
-    await this.#unsaved?.releaseLease(key, holder);
+    await this.#unsavedLeases?.releaseLease(key, holder);
     const storageKey = this.#prefix + LEASE + key;
     if (this.#readLease(storageKey, this.#now())?.h === holder) {
       this.#remove(storageKey);
@@ -278,16 +294,26 @@ export class LocalStorageStore implements GuardStore {
     this.#emit({ type: "fallback", reason, error });
   }
 
-  /**
-   * Where this tab keeps what a full storage refused, created (and announced with a `quota`
-   * fallback event) on the first refusal. Storage stays read: other tabs' records still count.
-   */
-  #unsavedStore(): MemoryStore {
-    if (this.#unsaved === undefined) {
-      this.#unsaved = new MemoryStore({ now: () => this.#now() });
-      this.#emit({ type: "fallback", reason: "quota", error: this.#quotaError });
+  /** Keeps what a full storage refused in this tab (announced once with a `quota` fallback event); storage is still read. */
+  #keepUnsaved(key: string, envelope: Envelope): void {
+    this.#reportQuota();
+    this.#unsaved.delete(key); // newest last: written out in the order they were made
+    this.#unsaved.set(key, envelope);
+  }
+
+  #reportQuota(): void {
+    if (this.#quotaReported) return;
+    this.#quotaReported = true;
+    this.#emit({ type: "fallback", reason: "quota", error: this.#quotaError });
+  }
+
+  /** Room again: writes out what was kept unsaved (oldest first, as written), until one doesn't fit. */
+  #writeUnsaved(now: number): void {
+    for (const [key, envelope] of this.#unsaved) {
+      if (envelope.e > now && !this.#write(this.#prefix + key, JSON.stringify(envelope))) return;
+      this.#unsaved.delete(key);
+      if (envelope.e > now) this.#notify(key);
     }
-    return this.#unsaved;
   }
 
   #read(storageKey: string): Envelope | undefined {
