@@ -78,7 +78,7 @@ let defaultFormatter: MessageFormatter | undefined;
 let ids = 0;
 /** The notice drawn into each container, so drawing again replaces it rather than stacking a second one (and timer). */
 const drawn = new WeakMap<Element, readonly [HTMLElement, DisposeNotice]>();
-/** Containers whose notice had the focus when it was disposed of, until the end of that task. */
+/** Containers whose notice had the focus when it was disposed of, until the next microtask. */
 const focusHandedOver = new WeakSet<Element>();
 
 /**
@@ -94,7 +94,7 @@ const focusHandedOver = new WeakSet<Element>();
  *   alert, updated in place, so screen readers never re-announce it each second.
  * - The retry button is a real `<button type="button">`, keyboard reachable; the notice
  *   never moves focus, except to keep it in the notice when it replaces one that had it (or
- *   one disposed of earlier in the same task).
+ *   one disposed of just before, with no await between).
  * - Themable with CSS custom properties: `--msal-guard-notice-bg`, `-fg`, `-border`,
  *   `-accent`, `-accent-wait`, `-accent-blocked`, `-muted`, `-radius`, `-font`,
  *   `-button-bg`, `-button-fg`, `-focus`.
@@ -236,7 +236,8 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   // one and its timer, and keeps the focus in the notice if it was there, also when the app
   // disposed of the last one just before (a framework's effect cleanup, then the effect).
   drawn.get(container)?.[1]();
-  const hadFocus = focusHandedOver.delete(container);
+  // Taken back only if nothing else took it meanwhile.
+  const hadFocus = focusHandedOver.delete(container) && (doc.activeElement === null || doc.activeElement === doc.body);
   container.appendChild(root);
   if (hadFocus) {
     const target = button?.hidden === false ? button : root;
@@ -262,7 +263,7 @@ export function renderNotice(container: Element, input: unknown, options: Notice
     timer = undefined;
     button?.removeEventListener("click", onClick);
     if (root.contains(doc.activeElement)) {
-      // For a notice drawn into the same container in this same task (see above).
+      // For a notice drawn into the same container right after, before any await (see above).
       focusHandedOver.add(container);
       queueMicrotask(() => focusHandedOver.delete(container));
     }

@@ -95,8 +95,10 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
 ]);
 /** The fingerprint secret lives this long after it was last asked for or renewed. */
 const SECRET_TTL_MS = 30 * 24 * 60 * 60_000;
-/** Writes renew the secret at most this often (real time); asking for it checks Redis at most this often (the store's clock). */
+/** Writes renew the secret at most this often (real time). */
 const SECRET_RENEW_EVERY_MS = 60_000;
+/** Asking for the secret checks Redis at most this often (the store's clock): under the guard's once-a-minute re-check, so each of those reaches Redis. */
+const SECRET_CHECK_EVERY_MS = 30_000;
 const SECRET_BYTES = 32;
 /** The engine's record locks (`w:<hash>`): leases held while it reads, updates and writes a record. */
 const RECORD_LOCK = "w:";
@@ -325,8 +327,8 @@ export class RedisStore implements GuardStore {
   /**
    * A 32-byte secret shared by every process using this Redis and prefix, for credential
    * fingerprints: the first caller creates it (atomically: racing processes agree). It
-   * expires 30 days after it was last asked for or a write renewed it (each at most once a
-   * minute). Asked for again a minute or more later, the store checks Redis still holds it
+   * expires 30 days after it was last asked for or a write renewed it. Asked for again 30 s
+   * or more later (the guard asks once a minute), the store checks Redis still holds it
    * and takes the one Redis holds if another process created a new one meanwhile (the old
    * one expired or was evicted), so the fleet's fingerprints agree again within a minute.
    * Anyone who can read Redis can read it; pass `fingerprintSecret` to `guardClient` (from
@@ -334,11 +336,12 @@ export class RedisStore implements GuardStore {
    */
   async fingerprintSecret(): Promise<Uint8Array> {
     const held = this.#secret;
-    if (held !== undefined && this.#now() - this.#secretCheckedAt >= SECRET_RENEW_EVERY_MS) {
+    if (held !== undefined && this.#now() - this.#secretCheckedAt >= SECRET_CHECK_EVERY_MS) {
       this.#secretCheckedAt = this.#now();
       // Unreachable Redis: keep using the one held.
       this.#secret = held.then((value) => this.#putSecret(value)).catch(() => held);
     }
+    if (this.#secret === undefined) this.#secretCheckedAt = this.#now();
     this.#secret ??= this.#loadSecret().catch((error: unknown) => {
       this.#secret = undefined;
       throw error;

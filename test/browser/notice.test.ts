@@ -288,11 +288,19 @@ describe("renderNotice", () => {
     dispose = renderNotice(container, transient, { clock, onRetry: () => undefined });
     expect(document.activeElement).toBe(button());
 
-    // Disposed of for good: a notice drawn in a later task does not take the focus.
+    // Disposed of for good: a notice drawn after an await does not take the focus.
     dispose();
     await Promise.resolve();
     renderNotice(container, transient, { clock, onRetry: () => undefined });
     expect(document.activeElement).toBe(document.body);
+
+    // Nor does one drawn right after, when the app moved the focus elsewhere in between.
+    const elsewhere = document.body.appendChild(document.createElement("button"));
+    button()?.focus();
+    renderNotice(container, transient, { clock, onRetry: () => undefined }).call(null);
+    elsewhere.focus();
+    renderNotice(container, transient, { clock, onRetry: () => undefined });
+    expect(document.activeElement).toBe(elsewhere);
   });
 
   it("dispose stops the timer and removes the notice; calling it twice is harmless", () => {

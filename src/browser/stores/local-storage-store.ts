@@ -349,8 +349,8 @@ export class LocalStorageStore implements GuardStore {
       value !== undefined &&
       typeof value.h === "string" && value.h.length <= 200 &&
       typeof value.n === "string" && value.n.length <= 40 &&
-      isTime(value.w) && value.w <= now + MAX_LEASE_MS && // taken "in the future": the clock was set back since
-      isTime(value.e) && value.e <= value.w + MAX_LEASE_MS;
+      isTime(value.w) && // may be "in the future": the clock was set back since
+      isTime(value.e) && value.e <= value.w + MAX_LEASE_MS && value.e <= now + MAX_LEASE_MS;
     if (!valid || (value.e as number) <= now) {
       this.#remove(storageKey);
       return undefined;
