@@ -129,17 +129,18 @@ describe("LocalStorageStore", () => {
     await tabB.set("i:mine", "B's lockout, unsaved", 10 * MINUTE);
     expect(await tabA.get("i:mine")).toBeUndefined();
 
-    // Another tab writes the shared record later (room was made elsewhere): that one counts.
+    // Another tab writes the shared record later (room was made elsewhere): that one counts,
+    // and B's older one is not written over it.
     now += 1_000;
     full = false;
     await tabA.set("i:shared", "A's, later", MINUTE);
-    expect(await tabB.get("i:shared")).toBe("A's, later");
 
     // B's next write that fits writes its unsaved lockout out too, expiring when it would have.
     now += 1_000;
     await tabB.set("i:other", "fits", MINUTE);
     expect(await tabA.get("i:mine")).toBe("B's lockout, unsaved");
     expect(await tabA.get("i:shared")).toBe("A's, later");
+    expect(await tabB.get("i:shared")).toBe("A's, later");
     now += 10 * MINUTE - 2_000;
     expect(await tabA.get("i:mine")).toBeUndefined();
     vi.restoreAllMocks();

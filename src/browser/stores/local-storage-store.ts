@@ -307,12 +307,17 @@ export class LocalStorageStore implements GuardStore {
     this.#emit({ type: "fallback", reason: "quota", error: this.#quotaError });
   }
 
-  /** Room again: writes out what was kept unsaved (oldest first, as written), until one doesn't fit. */
+  /**
+   * Room again: writes out what was kept unsaved (oldest first, as written), until one doesn't
+   * fit; not over a value another tab wrote since, nor once expired.
+   */
   #writeUnsaved(now: number): void {
     for (const [key, envelope] of this.#unsaved) {
-      if (envelope.e > now && !this.#write(this.#prefix + key, JSON.stringify(envelope))) return;
+      const stored = this.#read(this.#prefix + key);
+      const due = envelope.e > now && (stored === undefined || stored.w < envelope.w);
+      if (due && !this.#write(this.#prefix + key, JSON.stringify(envelope))) return;
       this.#unsaved.delete(key);
-      if (envelope.e > now) this.#notify(key);
+      if (due) this.#notify(key);
     }
   }
 
