@@ -152,10 +152,11 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
     if (name === "ServerError" && /^(\d+( \d+)*)?$/.test(errorCode) && errorNo === undefined && statusOf(error) === undefined) {
       evidence.replayed = true;
       for (const c of errorCode.split(" ")) if (c !== "") addCode(Number(c));
-    } else if (errorCode === "post_request_failed" && errorMessage !== undefined && /^[a-z_]{3,60}$/.test(errorMessage)) {
-      // msal-node's device-code poll throws AuthError("post_request_failed", <the OAuth
-      // error value>) and drops everything else: the codes survive only in the response.
-      evidence.error ??= errorMessage;
+    } else if (errorCode === "post_request_failed" && polledError(errorMessage) !== undefined) {
+      // msal-node's device-code poll throws AuthError("post_request_failed", <the OAuth error
+      // value>) (msal-node 3: a sentence ending in it) and drops everything else: the codes
+      // survive only in the response.
+      evidence.error ??= polledError(errorMessage);
     } else {
       evidence.error ??= errorValue(errorCode);
     }
@@ -224,7 +225,8 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
   function visitText(text: string | undefined): void {
     if (text === undefined) return;
     const prefix = /^([a-z][a-z0-9_]{2,60}):\s/.exec(text)?.[1];
-    if (prefix !== undefined) evidence.error ??= prefix;
+    // "post_request_failed: invalid_grant" (@azure/identity's device code): the server's answer.
+    if (prefix !== undefined) evidence.error ??= (prefix === "post_request_failed" ? polledError(text) : undefined) ?? prefix;
     const listed = /^(?:[a-z][a-z0-9_]{2,60}: )?Error\(s\): ([\d,\s]+) - /.exec(text)?.[1];
     if (listed !== undefined) for (const c of listed.split(",")) addCode(Number(c));
     let found = 0;
@@ -270,6 +272,11 @@ function paramsFromText(text: string | undefined): SearchParamsLike | undefined 
 /** The HTTP status as MSAL (`status`, `httpStatus`), identity (`statusCode`) or a response spells it. */
 function statusOf(bag: object): number | undefined {
   return asInteger(read(bag, "status")) ?? asInteger(read(bag, "httpStatus")) ?? asInteger(read(bag, "statusCode"));
+}
+
+/** The OAuth error a failed device-code poll ends its text with (`... invalid_grant`); always has an underscore. */
+function polledError(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : /(?:^|\s)([a-z]+_[a-z0-9_]{2,60})$/.exec(text)?.[1];
 }
 
 /**

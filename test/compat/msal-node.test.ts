@@ -117,6 +117,19 @@ describe.each(MAJORS)("$name", ({ major, msal }) => {
       expect(toGuardError(error)).toBeInstanceOf(ConditionalAccessBlockedError);
     });
 
+    it.each([
+      { code: 50053, error: "invalid_grant", status: 400, kind: "interaction_required" },
+      { code: 7000215, error: "invalid_client", status: 401, kind: "client_misconfigured" },
+    ] as const)("a device-code poll refused with AADSTS$code ($error) is $kind, not a network failure (msal-node 3 ends its sentence with the error)", async ({ code, error: oauthError, status, kind }) => {
+      tenant.sim.inject({ status, code, error: oauthError, times: 1, match: { endpoint: "token", grant: "device_code" } });
+      const { error, c } = await failure(
+        publicApp().acquireTokenByDeviceCode({ scopes: USER_READ, deviceCodeCallback: (response) => tenant.sim.approveDeviceCode(response.userCode, USERS.ada) }),
+      );
+      expect(error).toMatchObject({ errorCode: "post_request_failed" });
+      expect(String((error as { errorMessage?: unknown }).errorMessage)).toMatch(new RegExp(`(^| )${oauthError}$`));
+      expect(c).toMatchObject({ kind, error: oauthError });
+    });
+
     it("a 503 arms MSAL's throttle; the local replay sends nothing and is classified replayed, transient", async () => {
       const { sim } = tenant;
       const app = daemon();

@@ -3,7 +3,7 @@
 // application is AuthenticationRequiredError (MSAL's message only), AuthenticationError
 // (errorResponse) or AggregateAuthenticationError (errors[]). Classification must find
 // the AADSTS codes through every one of them.
-import { ChainedTokenCredential, ClientSecretCredential, EnvironmentCredential, UsernamePasswordCredential, type TokenCredential } from "@azure/identity";
+import { ChainedTokenCredential, ClientSecretCredential, DeviceCodeCredential, EnvironmentCredential, UsernamePasswordCredential, type TokenCredential } from "@azure/identity";
 import { setLogLevel } from "@azure/logger";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AccountLockedError, classify, toGuardError, type GuardErrorKind } from "../../src/index.js";
@@ -38,9 +38,9 @@ beforeEach(() => {
 afterEach(() => {
   vi.unstubAllEnvs();
   // Identity fetched the OpenID metadata through the https: authority host and posted to
-  // the token endpoint it advertises; nothing else, and nothing off the loopback simulator.
+  // the token (or device code) endpoint it advertises; nothing else, and nothing off the loopback simulator.
   for (const request of http.requests) {
-    expect(request).toMatch(new RegExp(`^(GET ${AUTHORITY_HOST}/${tenant.sim.tenantId}/v2\\.0/\\.well-known/openid-configuration|POST ${tenant.sim.endpoints.tokenEndpoint}\\?)`));
+    expect(request).toMatch(new RegExp(`^(GET ${AUTHORITY_HOST}/${tenant.sim.tenantId}/v2\\.0/\\.well-known/openid-configuration|POST (${tenant.sim.endpoints.tokenEndpoint}|${tenant.sim.endpoints.deviceCodeEndpoint})(\\?|$))`));
   }
 });
 
@@ -116,6 +116,26 @@ describe("credentials over MSAL: identity rethrows MSAL's failure as Authenticat
     expect(c.correlationId).toBe(sent?.correlationId);
     expect(c.traceId).toMatch(/^[0-9a-f-]{36}$/);
     expect(c.error).toBe("invalid_grant");
+  });
+});
+
+describe("DeviceCodeCredential: a failed poll keeps only 'post_request_failed: <the OAuth error>'", () => {
+  it.each([
+    { code: 50053, error: "invalid_grant", status: 400, kind: "interaction_required" },
+    { code: 70019, error: "expired_token", status: 400, kind: "interaction_required" },
+    { code: 7000215, error: "invalid_client", status: 401, kind: "client_misconfigured" },
+  ] as const)("AADSTS$code ($error) is the server's answer, $kind, not a network failure to retry", async ({ code, error: oauthError, status, kind }) => {
+    tenant.sim.inject({ status, code, error: oauthError, times: 1, match: { endpoint: "token", grant: "device_code" } });
+    const credential = new DeviceCodeCredential({
+      tenantId: tenant.sim.tenantId,
+      clientId: CLIENTS.publicApp,
+      ...credentialOptions(),
+      userPromptCallback: (info) => tenant.sim.approveDeviceCode(info.userCode, USERS.ada),
+    });
+    const { error, c } = await failure(credential.getToken(GRAPH_DEFAULT));
+    expect(error).toMatchObject({ name: "AuthenticationRequiredError", message: `post_request_failed: ${oauthError}` });
+    expect(c).toMatchObject({ kind, error: oauthError });
+    expect(c.retry).not.toBe("with_backoff");
   });
 });
 
