@@ -516,16 +516,19 @@ describe("the wrapper", () => {
     expect(clock.slept.every((ms) => ms >= 5_000)).toBe(true);
   });
 
-  it("loop detection (50196) refuses that identity's request, not the app's other users", async () => {
+  it.each([
+    ["loop detection", 50196],
+    ["the telecom MFA call limit", 50088],
+  ])("%s (%i) holds back that identity's request, not the app's other users", async (_, code) => {
     const client = guardClient(publicApp(), { clock: simulatedGuardClock(tenant.clock) });
     const signIn = (username: string) => client.acquireTokenByUsernamePassword({ scopes: USER_READ, username, password: PASSWORD });
-    tenant.sim.inject({ status: 400, code: 50196, times: 1, match: { username: USERS.consent } });
-    expect(await rejection(signIn(USERS.consent))).toMatchObject({ kind: "throttled", suppressed: false, codes: [50196] });
+    tenant.sim.inject({ status: 400, code, times: 1, match: { username: USERS.consent } });
+    expect(await rejection(signIn(USERS.consent))).toMatchObject({ kind: "throttled", suppressed: false, codes: [code] });
 
     expect((await signIn(USERS.ada))?.accessToken).toBeTruthy();
     expect(await rejection(signIn(USERS.consent))).toMatchObject({ kind: "throttled", suppressed: true, retryAfterMs: MINUTE });
     expect(tokenRequests()).toBe(2);
-    expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "scopes", reason: "throttled", codes: [50196] })]);
+    expect((await client.status()).suppressions).toEqual([expect.objectContaining({ scope: "scopes", reason: "throttled", codes: [code] })]);
     await client.reset({ kind: "throttled" });
     expect((await client.status()).suppressions).toEqual([]);
   });

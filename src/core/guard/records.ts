@@ -86,8 +86,8 @@ export type SuppressionReason =
 const MAX_LATCHES = 8;
 const MAX_BLOCKS = 32;
 const MAX_CODES = 8;
-/** AADSTS50196: the client repeated one request too often in too short a time. */
-const LOOP_DETECTED = 50196;
+/** Throttling of one user's requests: 50196 (the client repeated one request too often), 50088 (the user's telecom MFA calls). */
+const ONE_USERS_THROTTLING: ReadonlySet<number> = new Set([50196, 50088]);
 
 // ---------------------------------------------------------------- reading
 
@@ -240,10 +240,10 @@ export function afterFailure(
   };
   if (c.kind === "throttled" && !c.replayed) {
     const wait = Math.min(c.retryAfterMs ?? policy.throttle.defaultMs, policy.throttle.maxMs);
-    // Loop detection counts one client's identical requests: it refuses that request (this
-    // identity, these scopes), not the app's other users. A call that names no user holds
-    // back the app, as other throttling does: there is no one else to hold back.
-    if (c.codes.includes(LOOP_DETECTED) && !unnamed) return block(wait, false);
+    // Loop detection counts one client's identical requests, and the telecom MFA limit one
+    // user's calls: they refuse this identity's request, not the app's other users. A call
+    // that names no user holds back the app, as other throttling does.
+    if (c.codes.some((code) => ONE_USERS_THROTTLING.has(code)) && !unnamed) return block(wait, false);
     const until = now + wait;
     return { identity: base, app: { v: RECORD_VERSION, throttle: { since: now, until, kind: c.kind, codes } }, effect: "throttle", until };
   }
