@@ -32,7 +32,9 @@ export function decideKind(evidence: Evidence, rankedCodes: readonly number[] = 
   if (status !== undefined && (status >= 500 || status === 408)) return "transient";
   if (evidence.replayed) return "throttled"; // armed by a 429/5xx that carried no codes
   if (evidence.transportFailure) return "network";
-  if (evidence.error !== undefined && UNREADABLE_RESPONSE.has(evidence.error)) return "transient";
+  // An answer MSAL couldn't read is a fault of the service's, unless its status says the
+  // request was refused (an HTML 400 or 403 from a proxy: sending it again won't help).
+  if (evidence.error !== undefined && UNREADABLE_RESPONSE.has(evidence.error) && !(status !== undefined && status >= 400 && status < 500)) return "transient";
 
   switch (evidence.errorName) {
     case "ClientConfigurationError":

@@ -113,6 +113,13 @@ const FAULTS: FaultCase[] = [
     observed: { type: "response", status: 503, body: undefined },
     classified: { kind: "transient", httpStatus: 503 },
   },
+  {
+    // A proxy's refusal: nothing to retry, whatever MSAL failed to parse.
+    name: "a 403 with an HTML page",
+    fault: { status: 403, body: "html" },
+    observed: { type: "response", status: 403, body: undefined },
+    classified: { kind: "unknown", httpStatus: 403 },
+  },
 ];
 
 describe.each(FLOWS)("$name: the observer restores what MSAL drops", ({ grant, run }) => {
