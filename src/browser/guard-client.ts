@@ -132,8 +132,8 @@ const KEYED_BY_ENGINE: ReadonlySet<string> = new Set(["scopes", "correlationId",
 const PENDING_REDIRECT_KEY = "msal-guard.redirect";
 /** msal-browser's `CacheLookupPolicy.AccessToken` (4.x, 5.x): the cached access token or an error, never a request. */
 const CACHED_ACCESS_TOKEN_ONLY = 1;
-/** `CacheLookupPolicy` values that let MSAL answer from a cached access token: Default, AccessToken, AccessTokenAndRefreshToken. */
-const CACHE_FIRST_POLICIES: ReadonlySet<unknown> = new Set([undefined, 0, 1, 3]);
+/** `CacheLookupPolicy` values that let MSAL answer from a cached access token: Default (0), AccessToken (1), AccessTokenAndRefreshToken (2). */
+const CACHE_FIRST_POLICIES: ReadonlySet<unknown> = new Set([undefined, 0, 1, 2]);
 /** MSAL's own "interaction in progress" marker (msal-browser 2.x to 5.x), in its temporary cache storage. */
 const MSAL_INTERACTION_KEY = "msal.interaction.status";
 

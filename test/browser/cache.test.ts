@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // The browser guard never refuses what MSAL's token cache would answer: while a call would
 // be suppressed, msal-browser is asked for the cached access token only (no request).
+import * as msal from "@azure/msal-browser";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { guardClient } from "../../src/browser/index.js";
 import { startTenant, type Tenant } from "../e2e/fixtures.js";
@@ -37,5 +38,29 @@ describe("suppression and MSAL's token cache", () => {
     expect(await rejection(client.acquireTokenSilent({ account, scopes: ["Mail.Read"] }))).toMatchObject({ kind: "throttled", suppressed: true });
     expect(tokenRequests(tenant)).toBe(sent);
     expect((await client.status()).counts).toMatchObject({ fromCache: 1, suppressed: 2 });
+  });
+
+  it.each([
+    { policy: "Default", answered: true },
+    { policy: "AccessToken", answered: true },
+    { policy: "AccessTokenAndRefreshToken", answered: true },
+    { policy: "RefreshToken", answered: false },
+    { policy: "RefreshTokenAndNetwork", answered: false },
+    { policy: "Skip", answered: false },
+  ] as const)("while an account is locked, cacheLookupPolicy $policy: answered from MSAL's cache = $answered, as MSAL alone would", async ({ policy, answered }) => {
+    const { pca, observer } = await browserApp(tenant);
+    const account = await signIn(tenant, pca);
+    const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
+    tenant.sim.inject({ status: 400, code: 50053, times: 1, match: { grant: "refresh_token" } });
+    expect(await rejection(client.acquireTokenSilent({ account, scopes: USER_READ, forceRefresh: true }))).toMatchObject({ kind: "account_locked" });
+    const sent = tokenRequests(tenant);
+
+    const request = { account, scopes: USER_READ, cacheLookupPolicy: msal.CacheLookupPolicy[policy] };
+    if (answered) {
+      expect(await client.acquireTokenSilent(request)).toMatchObject({ fromCache: true });
+    } else {
+      expect(await rejection(client.acquireTokenSilent(request))).toMatchObject({ kind: "account_locked", suppressed: true });
+    }
+    expect(tokenRequests(tenant)).toBe(sent);
   });
 });
