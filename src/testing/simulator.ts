@@ -274,7 +274,7 @@ export interface EntraSimulator {
    * unknown `body`, a negative `times` or a non-numeric `untilMs`.
    */
   throttle(rule: ThrottleRule): FaultHandle;
-  /** Removes all faults and throttling. */
+  /** Removes all faults and throttling, `failSignIns` and `cancelSignIns` rules included. */
   clearFaults(): void;
 
   /** A snapshot of every request so far, oldest first (CORS preflights are not logged). */
@@ -990,9 +990,10 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       return handleFor(throttles, entry);
     },
     clearFaults() {
-      for (const entry of [...faults, ...throttles]) entry.remaining = 0;
+      for (const entry of [...faults, ...throttles, ...signInFailures]) entry.remaining = 0;
       faults.length = 0;
       throttles.length = 0;
+      signInFailures.length = 0;
     },
 
     get requests() {

@@ -286,6 +286,12 @@ describe("/authorize errors MSAL has to report", () => {
     expect(hit.response["suberror"]).toBe("message_only");
     handle.remove();
     expect((await authorize({ login_hint: GRACE, prompt: "none" })).response["code"]).toMatch(/^simAC\./);
+
+    // clearFaults() removes them too, as it does every other fault.
+    const cleared = sim.failSignIns({ code: 50053, match: { username: GRACE } });
+    sim.clearFaults();
+    expect((await authorize({ login_hint: GRACE })).response["code"]).toMatch(/^simAC\./);
+    expect(cleared.remaining).toBe(0);
   });
 
   it("logs /authorize requests with client, user, status and codes, and lets faults hit them", async () => {
