@@ -429,7 +429,8 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
     const identity: GuardIdentity = { authority: pending?.a ?? appAuthority, clientId: appClientId };
     const identityKey = pending?.k ?? undefined;
     try {
-      // Through the engine only to record what happened (a lockout, a block, a success that clears one).
+      // Through the engine only to record what happened (a lockout, a block, a success that
+      // clears one): the call was made before the page left, so it is never refused here.
       return await engine.execute({
         method: "handleRedirectPromise",
         identity,
@@ -439,15 +440,12 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
         silent: false,
         flightKey: newCorrelationId(),
         send: () => (outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(own)),
+        settled: true,
         isSuccess: isTokenResult,
         signedInUsers: namesOfAccount,
       });
     } catch (error) {
-      if (outcome.ok) {
-        // The engine held a lockout MSAL's sign-in just disproved: clear it. The result stands.
-        if (identityKey !== undefined) await engine.reset({ authority: identity.authority, clientId: appClientId, identityKey, kind: "account_locked" }).catch(() => undefined);
-        return outcome.value;
-      }
+      if (outcome.ok) return outcome.value; // the result stands, whatever recording it met
       const typed = isMsalGuardError(error) && !error.suppressed ? error : (own as MsalGuardError);
       blocked(typed);
       throw typed;

@@ -464,6 +464,27 @@ describe("a sign-in clears what it disproves", () => {
     }
   });
 
+  it("a redirect sign-in that comes back while another tab recorded a 53003 block for the user: not counted as suppressed, and the block is cleared", async () => {
+    const tab = await redirectingApp(tenant);
+    const account = await signIn(tenant, tab.pca);
+    const client = guardClient(tab.pca, { observer: tab.observer, clock: guardClock(tenant.clock) });
+    await client.acquireTokenRedirect({ account, scopes: USER_READ });
+    // Meanwhile (the user is on the sign-in page), another tab's silent refresh meets a 53003.
+    const other = await redirectingApp(tenant);
+    const otherClient = guardClient(other.pca, { observer: other.observer, clock: guardClock(tenant.clock) });
+    tenant.sim.inject({ status: 400, code: 53003, error: "invalid_grant", times: 1, match: { grant: "refresh_token" } });
+    expect(await rejection(otherClient.acquireTokenSilent({ account, scopes: USER_READ, cacheLookupPolicy: msal.CacheLookupPolicy.RefreshToken }))).toMatchObject({ kind: "conditional_access_blocked" });
+
+    // The redirect comes back with a code: the user signed in.
+    const hash = await followRedirect(tenant, tab.redirects[0] as string);
+    const page = await redirectingApp(tenant);
+    const seen = events();
+    const reloaded = guardClient(page.pca, { observer: page.observer, clock: guardClock(tenant.clock), onEvent: (e) => seen.push(e) });
+    expect(await reloaded.handleRedirectPromise({ hash, navigateToLoginRequestUrl: false })).toMatchObject({ account: { homeAccountId: account.homeAccountId } });
+    const status = await reloaded.status();
+    expect({ suppressed: seen.of("suppressed").length, counted: status.counts.suppressed, left: status.suppressions }).toEqual({ suppressed: 0, counted: 0, left: [] });
+  });
+
   it("reset({ user }) by user name also clears what silent calls recorded under the account", async () => {
     const { pca, observer } = await browserApp(tenant);
     const account = await signIn(tenant, pca);

@@ -78,6 +78,12 @@ export interface GuardRequest<T> {
   /** Further request properties that make two calls different (claims, forceRefresh ...). */
   readonly flightKey?: string | undefined;
   /**
+   * The call has already been made (a redirect sign-in coming back to the page): `send` only
+   * hands over its outcome, which is recorded, never refused: a sign-in that succeeded
+   * clears what it disproves. @default false
+   */
+  readonly settled?: boolean | undefined;
+  /**
    * The identity's key from {@link SuppressionEngine.identityKeyOf}, for a call whose user is
    * no longer at hand in readable form: a redirect sign-in completing after the page
    * reloaded, where the adapter kept only this key across the reload. Used instead of
@@ -736,7 +742,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
       const nothingRecorded = shared === local && local.getSync(keys.appRecord) === undefined && local.getSync(keys.identityRecord) === undefined;
       // Calls that always send the credential, for a user, may have to wait for a first contact.
       const gated = request.alwaysSendsCredential === true && !!request.identity.user;
-      if (gated || !nothingRecorded) {
+      if (request.settled === true) {
+        admission = { identity: (await freshRecords(appKey, identityKey)).identity, holder: undefined };
+      } else if (gated || !nothingRecorded) {
         try {
           admission = await admit(request, facts, keys, gated);
         } catch (error) {
