@@ -147,16 +147,17 @@ export function gatherEvidence(inputs: readonly unknown[], nowMs: number): Evide
     const errorNo = asInteger(read(error, "errorNo"));
     addCode(errorNo);
     const errorMessage = readString(error, "errorMessage");
+    const polled = errorCode === "post_request_failed" ? polledError(errorMessage) : undefined;
     // A throttle replay is a ServerError whose errorCode is the numeric codes joined by
     // spaces (or empty), with no errorNo and no status: nothing else marks it.
     if (name === "ServerError" && /^(\d+( \d+)*)?$/.test(errorCode) && errorNo === undefined && statusOf(error) === undefined) {
       evidence.replayed = true;
       for (const c of errorCode.split(" ")) if (c !== "") addCode(Number(c));
-    } else if (errorCode === "post_request_failed" && polledError(errorMessage) !== undefined) {
+    } else if (polled !== undefined) {
       // msal-node's device-code poll throws AuthError("post_request_failed", <the OAuth error
       // value>) (msal-node 3: a sentence ending in it) and drops everything else: the codes
       // survive only in the response.
-      evidence.error ??= polledError(errorMessage);
+      evidence.error ??= polled;
     } else {
       evidence.error ??= errorValue(errorCode);
     }

@@ -113,7 +113,7 @@ export interface ClientRecord {
 export function checkUser(where: string, user: SimulatedUser): void {
   checkNonEmptyString(where, "username", user.username);
   if (typeof user.password !== "string") throw new TypeError(`${where}: password must be a string (got ${typeof user.password})`);
-  if (user.state !== undefined) checkOneOf(where, "state", user.state, USER_STATES);
+  checkUserUpdate(where, user);
 }
 
 /** Throws unless `update` names a known `state` and, if it sets one, a string password. */

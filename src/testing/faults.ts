@@ -161,9 +161,7 @@ function checkRetryAfter(where: string, value: unknown): void {
  * names the call, e.g. `inject`.
  */
 export function checkFault(where: string, fault: Fault): void {
-  if (fault.times !== undefined && !(fault.times >= 0)) {
-    throw new RangeError(`${where}: times must be a non-negative number (got ${shown(fault.times)}); leave it out for no limit`);
-  }
+  checkTimes(where, fault.times);
   if (fault.delayMs !== undefined) checkFiniteNumber(where, "delayMs", fault.delayMs, "milliseconds", { allowZero: true });
   if ("drop" in fault || !("status" in fault)) return;
   const { status } = fault;
@@ -179,19 +177,21 @@ export function checkFault(where: string, fault: Fault): void {
 /** Throws unless the throttle rule can be carried out (see {@link checkFault}); `untilMs`, if given, a number. */
 export function checkThrottleRule(where: string, rule: ThrottleRule): void {
   checkRetryAfter(where, rule.retryAfter);
-  if (rule.times !== undefined && !(rule.times >= 0)) {
-    throw new RangeError(`${where}: times must be a non-negative number (got ${shown(rule.times)}); leave it out for no limit`);
-  }
+  checkTimes(where, rule.times);
   if (rule.untilMs !== undefined && (typeof rule.untilMs !== "number" || Number.isNaN(rule.untilMs))) {
     throw new TypeError(`${where}: untilMs must be a simulator-clock time in ms epoch, e.g. sim.clock.now() + 60_000 (got ${shown(rule.untilMs)})`);
   }
   if (rule.body !== undefined) checkOneOf(where, "body", rule.body, FAULT_BODIES);
 }
 
+/** How many matching requests a fault or rule may answer: 0 or more, or no limit when left out. */
+export function checkTimes(where: string, times: number | undefined): void {
+  if (times !== undefined && !(times >= 0)) throw new RangeError(`${where}: times must be a non-negative number (got ${shown(times)}); leave it out for no limit`);
+}
+
+/** A checked fault (see {@link checkFault}), ready to answer requests. */
 export function activate(fault: Fault, untilMs?: number): ActiveFault {
-  const times = fault.times ?? Number.POSITIVE_INFINITY;
-  if (!(times >= 0)) throw new RangeError(`fault.times must be a non-negative number; got ${fault.times}`);
-  return { fault, untilMs, remaining: times, hits: 0 };
+  return { fault, untilMs, remaining: fault.times ?? Number.POSITIVE_INFINITY, hits: 0 };
 }
 
 export function throttleToFault(rule: ThrottleRule): Fault {

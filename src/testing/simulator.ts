@@ -25,6 +25,7 @@ import {
   activate,
   checkFault,
   checkThrottleRule,
+  checkTimes,
   defaultFaultCode,
   handleFor,
   htmlErrorPage,
@@ -1011,10 +1012,10 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       interactiveUser = username;
     },
     failSignIns(rule) {
-      return addSignInFailure(signInFailures, rule);
+      return addSignInFailure("failSignIns", signInFailures, rule);
     },
     cancelSignIns(cancelOptions = {}) {
-      return addSignInFailure(signInFailures, { error: "access_denied", errorSubcode: "cancel", ...cancelOptions });
+      return addSignInFailure("cancelSignIns", signInFailures, { error: "access_denied", errorSubcode: "cancel", ...cancelOptions });
     },
 
     issueAuthorizationCode(username, codeOptions = {}) {
@@ -1114,9 +1115,9 @@ interface SignInFailureEntry {
   hits: number;
 }
 
-function addSignInFailure(list: SignInFailureEntry[], rule: SignInFailureRule): FaultHandle {
+function addSignInFailure(where: string, list: SignInFailureEntry[], rule: SignInFailureRule): FaultHandle {
+  checkTimes(where, rule.times);
   const times = rule.times ?? Number.POSITIVE_INFINITY;
-  if (!(times >= 0)) throw new RangeError(`times must be a non-negative number; got ${rule.times}`);
   const entry: SignInFailureEntry = { rule, remaining: times, hits: 0 };
   if (times > 0) list.push(entry);
   return handleFor(list, entry);

@@ -229,15 +229,15 @@ export function afterFailure(
     const until = now + window;
     return { identity: { ...base, lockout: { count, since: now, until, codes } }, app, effect: "lockout", until };
   }
-  // MSAL's replay of a throttle it armed sent nothing and says nothing new: its process's MSAL
-  // keeps answering locally, and the answer that armed it, a 429, was recorded when it came. A
-  // replay of a 5xx without codes is "throttled" too, but recording it would hold back every
-  // process sharing the store over one transient failure.
   // A block on this identity's scope set, for `ms`.
   const block = (ms: number, silentOnly: boolean): FailureUpdate => {
     const until = now + ms;
     return { identity: withBlock(base, call.scopeKey, { kind: c.kind, codes, since: now, until, silentOnly }, now), app, effect: "block", until };
   };
+  // MSAL's replay of a throttle it armed sent nothing and says nothing new: its process's MSAL
+  // keeps answering locally, and the answer that armed it, a 429, was recorded when it came. A
+  // replay of a 5xx without codes is "throttled" too, but recording it would hold back every
+  // process sharing the store over one transient failure.
   if (c.kind === "throttled" && !c.replayed) {
     const wait = Math.min(c.retryAfterMs ?? policy.throttle.defaultMs, policy.throttle.maxMs);
     // Loop detection counts one client's identical requests, and the telecom MFA limit one

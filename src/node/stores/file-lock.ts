@@ -4,11 +4,12 @@
 // other processes.
 //
 // Guarantee: mutual exclusion among processes that use this lock, as long as no holder
-// keeps it longer than `staleMs`. A lock whose holder, a process on this host, has died is
-// broken at once, whatever its age (when the lock names this host's process table). A holder that stalls that long (a paused process, a
-// disk that hangs in fsync) may have its lock broken; it then notices at `assertHeld`
-// (its token is gone) and abandons its write. Only if the lock is broken in the instant
-// between its `assertHeld` and its rename can two writers interleave.
+// keeps it longer than `staleMs`. A holder that stalls that long (a paused process, a disk
+// that hangs in fsync) may have its lock broken; it then notices at `assertHeld` (its token
+// is gone) and abandons its write. Only if the lock is broken in the instant between its
+// `assertHeld` and its rename can two writers interleave. A lock whose holder has died (a
+// process of this host's process table that no longer runs) is broken at once, whatever
+// its age.
 
 import { randomBytes } from "node:crypto";
 import { readFileSync, readlinkSync } from "node:fs";

@@ -141,8 +141,9 @@ const INITIAL: Cache = { state: EMPTY_STATE, text: undefined, signature: undefin
  * - After a crash inside a write, the leftover lock is removed at once when its holder was
  *   a process on this host that no longer runs; otherwise (another host sharing the file)
  *   it makes other writers wait, then reject with `lock_timeout` (the guard fails open)
- *   until it is `lockStaleMs` old and removed, with the crashed writer's temp file. Temp files are looked for when a stale lock is
- *   removed, and otherwise on a write at most once per `lockStaleMs`.
+ *   until it is `lockStaleMs` old and removed, with the crashed writer's temp file. Temp
+ *   files are looked for when a stale lock is removed, and otherwise on a write at most once
+ *   per `lockStaleMs`.
  * - Leases are never evicted while live (see `maxEntries`).
  * - `get` does not lock. It re-reads the file when its signature (inode, size, mtime,
  *   ctime) changed, so it sees another process's completed writes.
