@@ -41,6 +41,36 @@ export function isRedisStoreError(value: unknown): value is RedisStoreError {
  */
 export function fromRedisFailure(operation: string, error: unknown): RedisStoreError {
   if (isRedisStoreError(error)) return error;
-  if (!(error instanceof ReplyError)) return new RedisStoreError(operation, "unavailable", "Redis is unreachable; reconnecting in the background", { cause: error });
-  return new RedisStoreError(operation, "command", `Redis answered an error: ${(error as Error).message.slice(0, 200)}`, { cause: error });
+  if (!(error instanceof ReplyError)) return new RedisStoreError(operation, "unavailable", "Redis is unreachable; reconnecting in the background", causeOf(error));
+  return new RedisStoreError(operation, "command", `Redis answered an error: ${(error as Error).message.slice(0, 200)}`, causeOf(error));
+}
+
+/**
+ * The error a `store_connection` event carries: the client's own, or, when it holds a
+ * command's arguments (see {@link carriesArguments}), a `RedisStoreError` with its message.
+ */
+export function connectionError(error: Error): Error {
+  if (!carriesArguments(error)) return error;
+  const node = (error as { lastNodeError?: unknown }).lastNodeError;
+  const message = `${error.message}${node instanceof Error ? ` (${node.message})` : ""}`.slice(0, 200);
+  return error instanceof ReplyError
+    ? new RedisStoreError("connect", "command", `Redis answered an error: ${message}`)
+    : new RedisStoreError("connect", "unavailable", message);
+}
+
+/** `{ cause: error }`, or nothing when the error holds a command's arguments. */
+function causeOf(error: unknown): { cause?: unknown } {
+  return carriesArguments(error) ? {} : { cause: error };
+}
+
+/**
+ * Whether an error holds the arguments of the command it answered: ioredis puts them on
+ * every reply error (`command: { name, args }`), and for a refused AUTH they are the user
+ * name and password; a Cluster's error keeps its node's (`lastNodeError`). Events are what
+ * apps log, and the store's errors reach them: such an error is never passed on.
+ */
+function carriesArguments(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 4) return false;
+  const { command, lastNodeError, cause } = error as { command?: unknown; lastNodeError?: unknown; cause?: unknown };
+  return (typeof command === "object" && command !== null && "args" in command) || carriesArguments(lastNodeError, depth + 1) || carriesArguments(cause, depth + 1);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis, type Cluster, type RedisOptions } from "ioredis";
 import type { GuardClock, GuardStore } from "../core/guard/store.js";
 import { DEFAULT_PREFIX, keyLayout, prefixProblem, type KeyLayout } from "./keys.js";
-import { RedisStoreError, fromRedisFailure } from "./redis-store-error.js";
+import { RedisStoreError, connectionError, fromRedisFailure } from "./redis-store-error.js";
 import { ACQUIRE, READ, RELEASE, REMOVE, SECRET, WRITE, runScript, type LuaScript } from "./scripts.js";
 import { MAX_TTL_MS, isJsonObject, judgeRead, type RedisStoreCorruptReason } from "./values.js";
 import { rejectUnknownOptions } from "../core/options.js";
@@ -73,7 +73,9 @@ export interface RedisStoreOptions {
  *   (`reason` `"malformed_secret"` or `"wrong_type"`), a new one replaced it: credential
  *   fingerprints made with the old one no longer match.
  * - `store_connection`: the connection became usable (`up`) or was lost (`down`, with
- *   the error when there was one). Reported on changes only, not on every reconnection attempt.
+ *   the error when there was one; a `RedisStoreError` with its message in place of one that
+ *   holds the command it answered, as a refused AUTH's holds the password). Reported on
+ *   changes only, not on every reconnection attempt.
  */
 export type RedisStoreEvent =
   | {
@@ -579,7 +581,7 @@ export class RedisStore implements GuardStore {
       this.#endFirstAttempt();
       if (this.#up === false) return;
       this.#up = false;
-      this.#emit(error instanceof Error ? { type: "store_connection", state: "down", error } : { type: "store_connection", state: "down" });
+      this.#emit(error instanceof Error ? { type: "store_connection", state: "down", error: connectionError(error) } : { type: "store_connection", state: "down" });
     };
     // Without an "error" listener ioredis prints connection errors to the console.
     const onError = (error: unknown) => {
