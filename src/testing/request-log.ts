@@ -11,7 +11,7 @@ export interface RequestLogEntry {
   readonly timeMs: number;
   readonly method: string;
   readonly endpoint: SimulatorEndpoint;
-  /** Path and query as requested. */
+  /** Path and query as requested, the value of any credential parameter (`code`, `id_token` ...) replaced by `redacted`. */
   readonly path: string;
   readonly grant: SimulatedGrant | undefined;
   /** The app's client id; on the `imds` endpoint, the managed identity's (when known). */
@@ -35,6 +35,32 @@ export interface RequestLogEntry {
    * Lets a test tell the two causes of 50053 apart, as only an administrator can.
    */
   readonly reason: string | undefined;
+}
+
+/** Query parameters that carry a credential: a sign-in answered in the query (`response_mode=query`) brings a code or tokens. */
+const CREDENTIAL_PARAMETERS: ReadonlySet<string> = new Set([
+  "code",
+  "id_token",
+  "access_token",
+  "refresh_token",
+  "device_code",
+  "client_secret",
+  "client_assertion",
+  "assertion",
+  "password",
+]);
+
+/** A request's path and query for the log, with each credential parameter's value replaced by `redacted`. */
+export function loggedPath(url: URL): string {
+  const params = new URLSearchParams(url.search);
+  let found = false;
+  for (const name of new Set(params.keys())) {
+    if (!CREDENTIAL_PARAMETERS.has(name.toLowerCase())) continue;
+    params.set(name, "redacted");
+    found = true;
+  }
+  // The query as requested unless it held a credential (re-encoding could change its spelling).
+  return found ? `${url.pathname}?${params.toString()}` : url.pathname + url.search;
 }
 
 /** Totals over the log. Keys of `byStatus` are status numbers as strings, or `dropped`. */

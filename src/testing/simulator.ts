@@ -50,7 +50,7 @@ import {
   type LockoutLocation,
 } from "./lockout.js";
 import { createLoopDetector, type LoopDetectionOptions } from "./loop-detection.js";
-import { countRequests, type RequestCounts, type RequestLogEntry } from "./request-log.js";
+import { countRequests, loggedPath, type RequestCounts, type RequestLogEntry } from "./request-log.js";
 import { buildErrorBody, type EntraErrorSpec } from "./responses.js";
 import { counterKey, resolveErrorShape, type ErrorShapeOptions, type TenantState } from "./tenant.js";
 import { grantOf, handleDeviceCodeRequest, handleTokenRequest, usernameOf, type TokenOutcome } from "./token-endpoint.js";
@@ -816,7 +816,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions = {}): 
       timeMs: arrivedMs,
       method: parsed.method,
       endpoint: parsed.endpoint,
-      path: parsed.url.pathname + parsed.url.search,
+      path: loggedPath(parsed.url),
       grant,
       clientId: target.clientId ?? parsed.url.searchParams.get("client_id") ?? undefined,
       username: reply?.username ?? target.username,
