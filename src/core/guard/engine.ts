@@ -712,7 +712,7 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
   }
 
   function startFlight<T>(request: GuardRequest<T>, keys: IdentityKeys, scopeKey: string, fp: string | undefined): Promise<T> {
-    const facts: CallFacts = { scopeKey, silent: request.silent, fingerprint: fp, userCredential: request.sendsUserCredential === true, unnamedUser: request.unnamedUser === true };
+    const facts: CallFacts = { scopeKey, silent: request.silent, fingerprint: fp, userCredential: request.sendsUserCredential === true, unnamedUser: request.unnamedUser === true, since: clock.now() };
     const flightKey = flightKeyOf(request, keys.identityKey, scopeKey, fp);
     const joined = inFlight.get(flightKey) as Promise<T> | undefined;
     if (joined !== undefined) {
@@ -1036,8 +1036,9 @@ export function createSuppressionEngine(options: SuppressionEngineOptions = {}):
     const released = await underRecordLock(identityKey, async () => {
       const now = clock.now();
       const current = parseIdentityRecord(await read(`i:${identityKey}`), now, policy);
-      await writeIdentity(identityKey, keys.appKey, afterSuccess(current, facts), now);
-      return current.lockout !== undefined;
+      const next = afterSuccess(current, facts);
+      await writeIdentity(identityKey, keys.appKey, next, now);
+      return current.lockout !== next.lockout; // kept when recorded after this call began
     });
     if (released) emit?.({ type: "released", identity: identityKey, reason: "probe_succeeded" });
   }

@@ -65,6 +65,14 @@ export interface CallFacts {
   readonly userCredential?: boolean;
   /** The call is for a person it does not name, filed under the app: only app-wide failures are recorded. @default false */
   readonly unnamedUser?: boolean;
+  /**
+   * When the call began, before its request went out, epoch ms: its answer says nothing about
+   * a lockout recorded after that. Answers arrive out of order across a fleet: a request the
+   * server answered just before the account locked can come back after another process
+   * recorded the lockout, and ending it then would let every process send to the locked
+   * account (and forget its escalation).
+   */
+  readonly since: number;
 }
 
 export type Verdict =
@@ -213,9 +221,10 @@ export function afterFailure(
 ): FailureUpdate {
   const codes = c.codes.slice(0, MAX_CODES);
   // Any other answer from the server ends a lockout (the server has moved on); no answer
-  // at all (network, 5xx, MSAL's local replay) leaves it as it was.
+  // at all (network, 5xx, MSAL's local replay) leaves it as it was, and neither does the
+  // answer to a call that began before the lockout was recorded (see `since`).
   const serverAnswered = !c.replayed && c.kind !== "network" && c.kind !== "transient" && c.kind !== "unknown";
-  const base: IdentityRecord = c.kind === "account_locked" || !serverAnswered ? identity : withoutLockout(identity);
+  const base: IdentityRecord = c.kind === "account_locked" || !serverAnswered || (identity.lockout?.since ?? 0) > call.since ? identity : withoutLockout(identity);
 
   const unnamed = call.unnamedUser === true;
   if (c.kind === "account_locked" && !unnamed) {
@@ -273,11 +282,11 @@ export function afterFailure(
   return { identity: base, app, effect: "none", until: undefined };
 }
 
-/** The identity record after a successful call: the lockout is over, the scope unblocked. */
+/** The identity record after a successful call: the lockout is over (unless recorded after the call began: see `since`), the scope unblocked. */
 export function afterSuccess(identity: IdentityRecord, call: CallFacts): IdentityRecord {
   const blocks = identity.blocks === undefined ? undefined : omit(identity.blocks, call.scopeKey);
   const latches = call.fingerprint === undefined ? identity.latches : identity.latches?.filter((l) => l.fingerprint !== call.fingerprint);
-  return compact({ v: RECORD_VERSION, latches, blocks });
+  return compact({ v: RECORD_VERSION, lockout: (identity.lockout?.since ?? 0) > call.since ? identity.lockout : undefined, latches, blocks });
 }
 
 /**
