@@ -139,6 +139,10 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   const first = messageAt(clock.now());
   const root = el("div", `msal-guard-notice${options.className ? ` ${options.className.trim()}` : ""}`);
   root.lang = first.locale;
+  // Its own direction, from its text: in the page's, an English notice on a right-to-left
+  // page is laid out right to left (full stops at the start of its lines), and a notice in
+  // a right-to-left language left to right on most pages.
+  root.dir = "auto";
   root.dataset.kind = kind;
   root.dataset.severity = traits.fixedBy === "time" ? "wait" : retryable ? "action" : "blocked";
   // A region: aria-labelledby names nothing on a role-less div, and as a named landmark the
