@@ -266,7 +266,8 @@ export function renderNotice(container: Element, input: unknown, options: Notice
     if (timer !== undefined) clock.clearInterval(timer);
     timer = undefined;
     button?.removeEventListener("click", onClick);
-    if (root.contains(doc.activeElement)) {
+    // The document's activeElement is the host of a shadow root the focus is in: ask the notice's own root.
+    if (root.contains((root.getRootNode() as Document | ShadowRoot).activeElement)) {
       // For a notice drawn into the same container right after, before any await (see above).
       focusHandedOver.add(container);
       queueMicrotask(() => focusHandedOver.delete(container));

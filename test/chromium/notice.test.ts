@@ -66,3 +66,32 @@ describe("direction", () => {
     }
   });
 });
+
+describe("in a shadow root", () => {
+  it("keeps the focus in the notice when drawing again replaces the one that had it, as in the document", async () => {
+    const page = await pageWith(`<html lang="en"><body><div id="host"></div></body></html>`);
+    try {
+      const focus = await page.evaluate(() => {
+        const { renderNotice, classify } = (globalThis as unknown as { MsalGuard: Bundle }).MsalGuard;
+        const shadow = (document.getElementById("host") as HTMLElement).attachShadow({ mode: "open" });
+        const container = document.createElement("div");
+        shadow.append(container);
+        // A failure a retry may fix, with no wait: the retry button shows at once.
+        const failed = classify({ error: "server_error", error_codes: [50000] });
+        const focused = () => (shadow.activeElement as HTMLElement | null)?.className ?? null;
+        renderNotice(container, failed, { onRetry: () => undefined });
+        (shadow.querySelector("button") as HTMLButtonElement).focus();
+        const before = focused();
+        renderNotice(container, failed, { onRetry: () => undefined }); // the retry failed again
+        const replaced = focused();
+        const dispose = renderNotice(container, failed, { onRetry: () => undefined });
+        dispose(); // a framework's effect cleanup, then its effect
+        renderNotice(container, failed, { onRetry: () => undefined });
+        return { before, replaced, disposedThenDrawn: focused(), notices: shadow.querySelectorAll(".msal-guard-notice").length };
+      });
+      expect(focus).toEqual({ before: "msal-guard-notice__retry", replaced: "msal-guard-notice__retry", disposedThenDrawn: "msal-guard-notice__retry", notices: 1 });
+    } finally {
+      await page.close();
+    }
+  });
+});
