@@ -47,7 +47,7 @@ export interface NoticeOptions {
   readonly clock?: Partial<NoticeClock>;
   /** Extra class names for the notice's root element. */
   readonly className?: string;
-  /** Add the small default stylesheet (once per document). Turn off to ship your own CSS. @default true */
+  /** Add the small default stylesheet (once per document, or per shadow root drawn into). Turn off to ship your own CSS. @default true */
   readonly injectStyles?: boolean;
   /** CSP nonce for the injected `<style>` element. */
   readonly styleNonce?: string;
@@ -124,7 +124,7 @@ export function renderNotice(container: Element, input: unknown, options: Notice
   const countdown = traits.fixedBy === "time" && deadline !== undefined;
   const retryable = traits.fixedBy === "user" || traits.fixedBy === "time" || kind === "unknown";
 
-  if (options.injectStyles !== false) injectStyles(doc, options.styleNonce);
+  if (options.injectStyles !== false) injectStyles(doc, container.getRootNode() as Document | ShadowRoot, options.styleNonce);
   const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] => {
     const node = doc.createElement(tag);
     node.className = className;
@@ -293,11 +293,13 @@ function epochMs(value: unknown): number | undefined {
   return typeof ms === "number" && Number.isFinite(ms) ? ms : undefined;
 }
 
-function injectStyles(doc: Document, nonce: string | undefined): void {
-  if (doc.querySelector(`style[${STYLE_MARKER}]`) !== null) return;
+function injectStyles(doc: Document, scope: Document | ShadowRoot, nonce: string | undefined): void {
+  // Document styles don't reach into a shadow root: one drawn into a shadow root gets its own copy.
+  if (!("host" in scope)) scope = doc;
+  if (scope.querySelector(`style[${STYLE_MARKER}]`) !== null) return;
   const style = doc.createElement("style");
   style.setAttribute(STYLE_MARKER, "");
   if (nonce !== undefined) style.nonce = nonce;
   style.textContent = CSS;
-  (doc.head ?? doc.documentElement).appendChild(style);
+  (scope === doc ? (doc.head ?? doc.documentElement) : scope).appendChild(style);
 }

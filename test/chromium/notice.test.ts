@@ -94,4 +94,26 @@ describe("in a shadow root", () => {
       await page.close();
     }
   });
+
+  it("is styled there: the default stylesheet goes into the shadow root, with its nonce", async () => {
+    const page = await pageWith(`<html lang="en"><body><div id="host"></div></body></html>`);
+    try {
+      const styled = await page.evaluate(() => {
+        const { renderNotice, classify } = (globalThis as unknown as { MsalGuard: Bundle }).MsalGuard;
+        const shadow = (document.getElementById("host") as HTMLElement).attachShadow({ mode: "open" });
+        const container = document.createElement("div");
+        shadow.append(container);
+        renderNotice(container, classify({ error: "invalid_grant", error_codes: [53003], suberror: "message_only" }), { styleNonce: "n0nce" });
+        renderNotice(container, classify({ error: "invalid_grant", error_codes: [53003], suberror: "message_only" }), { styleNonce: "n0nce" });
+        const root = shadow.querySelector(".msal-guard-notice") as HTMLElement;
+        const style = getComputedStyle(root);
+        return { padding: style.paddingTop, accent: style.borderInlineStartWidth, sheets: shadow.querySelectorAll("style[data-msal-guard-notice]").length, nonce: (shadow.querySelector("style") as HTMLStyleElement | null)?.nonce };
+      });
+      expect(styled).toMatchObject({ sheets: 1, nonce: "n0nce" });
+      expect(Number.parseFloat(styled.padding)).toBeGreaterThan(0);
+      expect(Number.parseFloat(styled.accent)).toBeGreaterThan(1);
+    } finally {
+      await page.close();
+    }
+  });
 });
