@@ -410,7 +410,7 @@ describe("state shared by the origin's tabs", () => {
     const client = guardClient(pca, { observer, clock: guardClock(tenant.clock) });
     await rejection(client.acquireTokenSilent({ account, scopes: USER_READ }));
 
-    const key = Object.keys(localStorage).find((k) => k.startsWith("msal-guard:i:")) as string;
+    const key = Object.keys(localStorage).find((k) => k.startsWith("MsalGuard:i:")) as string;
     const envelope = JSON.parse(localStorage.getItem(key) as string) as { w: number; e: number; d: string };
     const record = JSON.parse(envelope.d) as { lockout: { until: number; count: number } };
     record.lockout.until = 9e15;

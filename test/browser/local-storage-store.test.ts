@@ -40,7 +40,7 @@ describe("LocalStorageStore", () => {
     const tabB = new LocalStorageStore({ now: clock });
     await tabA.set("i:abc", "value", MINUTE);
     expect(await tabB.get("i:abc")).toBe("value");
-    expect(Object.keys(localStorage)).toEqual(["msal-guard:i:abc"]);
+    expect(Object.keys(localStorage)).toEqual(["MsalGuard:i:abc"]);
     now += MINUTE;
     expect(await tabB.get("i:abc")).toBeUndefined();
     expect(localStorage.length).toBe(0); // expired entries are removed when read
@@ -65,7 +65,7 @@ describe("LocalStorageStore", () => {
     const store = new LocalStorageStore({ now: clock });
     const heard: string[] = [];
     const unsubscribe = store.subscribe((key) => heard.push(key));
-    window.dispatchEvent(new StorageEvent("storage", { key: "msal-guard:a:xyz", storageArea: localStorage }));
+    window.dispatchEvent(new StorageEvent("storage", { key: "MsalGuard:a:xyz", storageArea: localStorage }));
     window.dispatchEvent(new StorageEvent("storage", { key: "unrelated", storageArea: localStorage }));
     expect(heard).toEqual(["a:xyz"]);
     unsubscribe();
@@ -120,7 +120,7 @@ describe("LocalStorageStore", () => {
     let full = false;
     const setItem = localStorage.setItem.bind(localStorage);
     vi.spyOn(Storage.prototype, "setItem").mockImplementation((key, value) => {
-      if (full && !key.startsWith("msal-guard:lease")) throw new DOMException("full", "QuotaExceededError");
+      if (full && !key.startsWith("MsalGuard:lease")) throw new DOMException("full", "QuotaExceededError");
       setItem(key, value);
     });
     const [tabA, tabB] = [new LocalStorageStore({ now: clock }), new LocalStorageStore({ now: clock })];
@@ -178,7 +178,7 @@ describe("LocalStorageStore", () => {
     await store.set("i:new", "y".repeat(150), MINUTE);
     expect(await store.get("i:new")).toBe("y".repeat(150));
     expect(store.inMemory).toBe(false);
-    expect([...inner.keys()]).toEqual(["msal-guard:i:new"]);
+    expect([...inner.keys()]).toEqual(["MsalGuard:i:new"]);
   });
 
   it("refuses an unknown option, naming it and the known ones", () => {
@@ -201,14 +201,14 @@ describe("LocalStorageStore", () => {
       await tabA.set(`i:${HEX.replace(/0/g, "b")}`, "record", 1_000);
       expect(await tabA.acquireLease(`l:${HEX}`, "holder", MINUTE)).toBe(true);
       expect(await tabA.acquireLease(app, "holder", MINUTE)).toBe(true);
-      localStorage.setItem("msal-guard:i:tampered", "{");
+      localStorage.setItem("MsalGuard:i:tampered", "{");
       localStorage.setItem("other-app:i:x", JSON.stringify({ w: now, e: now + MINUTE, d: "record" }));
-      expect(Object.keys(localStorage)).toContain(`msal-guard:lease:l:${HEX}`);
+      expect(Object.keys(localStorage)).toContain(`MsalGuard:lease:l:${HEX}`);
       now += 1_000;
       expect([...(await tabB.listKeys(100))].sort()).toEqual([app, identity].sort());
       // Dropped as get() drops them; the leases stay.
       expect(events).toEqual([{ type: "invalid", key: "i:tampered" }]);
-      expect(Object.keys(localStorage).sort()).toEqual([`msal-guard:${app}`, `msal-guard:${identity}`, `msal-guard:lease:${app}`, `msal-guard:lease:l:${HEX}`, "other-app:i:x"].sort());
+      expect(Object.keys(localStorage).sort()).toEqual([`MsalGuard:${app}`, `MsalGuard:${identity}`, `MsalGuard:lease:${app}`, `MsalGuard:lease:l:${HEX}`, "other-app:i:x"].sort());
       const one = await tabB.listKeys(1);
       expect(one).toHaveLength(1);
       expect([app, identity]).toContain(one[0]);
@@ -238,9 +238,9 @@ describe("LocalStorageStore", () => {
     ])("drops an entry that is %s", async (_, raw) => {
       const events: LocalStorageStoreEvent[] = [];
       const store = new LocalStorageStore({ now: clock, onEvent: (e) => events.push(e) });
-      localStorage.setItem("msal-guard:i:x", raw);
+      localStorage.setItem("MsalGuard:i:x", raw);
       expect(await store.get("i:x")).toBeUndefined();
-      expect(localStorage.getItem("msal-guard:i:x")).toBeNull();
+      expect(localStorage.getItem("MsalGuard:i:x")).toBeNull();
       expect(events).toEqual([{ type: "invalid", key: "i:x" }]);
     });
 
@@ -257,7 +257,7 @@ describe("LocalStorageStore", () => {
     });
 
     it("drops an entry written further ahead than the longest TTL", async () => {
-      localStorage.setItem("msal-guard:i:x", JSON.stringify({ w: now + 9 * 24 * 60 * MINUTE, e: now + 9 * 24 * 60 * MINUTE + MINUTE, d: "x" }));
+      localStorage.setItem("MsalGuard:i:x", JSON.stringify({ w: now + 9 * 24 * 60 * MINUTE, e: now + 9 * 24 * 60 * MINUTE + MINUTE, d: "x" }));
       expect(await new LocalStorageStore({ now: clock }).get("i:x")).toBeUndefined();
     });
 
@@ -285,7 +285,7 @@ describe("LocalStorageStore", () => {
           s3: { kind: "client_misconfigured", codes: [70011], until: far, silentOnly: false },
         },
       };
-      localStorage.setItem("msal-guard:i:x", JSON.stringify({ w, e: w + 24 * 60 * MINUTE, d: JSON.stringify(record) }));
+      localStorage.setItem("MsalGuard:i:x", JSON.stringify({ w, e: w + 24 * 60 * MINUTE, d: JSON.stringify(record) }));
       const read = JSON.parse((await store.get("i:x")) as string) as typeof record;
       expect(read.lockout.until).toBe(w + policy.lockout.maxWindowMs);
       expect(read.latches[0]?.until).toBe(w + policy.rejectedCredentialMs);
@@ -293,7 +293,7 @@ describe("LocalStorageStore", () => {
       expect(read.blocks.s2.until).toBe(w + policy.interactionRequiredMs);
       expect(read.blocks.s3.until).toBe(w + policy.misconfiguredMs);
 
-      localStorage.setItem("msal-guard:a:y", JSON.stringify({ w, e: w + MINUTE * 90, d: JSON.stringify({ v: 1, throttle: { until: far, kind: "throttled", codes: [] } }) }));
+      localStorage.setItem("MsalGuard:a:y", JSON.stringify({ w, e: w + MINUTE * 90, d: JSON.stringify({ v: 1, throttle: { until: far, kind: "throttled", codes: [] } }) }));
       expect(JSON.parse((await store.get("a:y")) as string)).toMatchObject({ throttle: { until: w + policy.throttle.maxMs } });
     });
 
@@ -320,7 +320,7 @@ describe("LocalStorageStore", () => {
       const store = new LocalStorageStore({ now: clock, locks: false, leaseSettleMs: 20 });
       const pending = store.acquireLease("l:k", "a", MINUTE);
       // Another tab's write lands after ours: it is the last writer, so it holds the lease.
-      localStorage.setItem("msal-guard:lease:l:k", JSON.stringify({ h: "other-tab", n: "n1", w: now, e: now + MINUTE }));
+      localStorage.setItem("MsalGuard:lease:l:k", JSON.stringify({ h: "other-tab", n: "n1", w: now, e: now + MINUTE }));
       expect(await pending).toBe(false);
     });
 
@@ -330,7 +330,7 @@ describe("LocalStorageStore", () => {
       expect(await store.acquireLease("l:k", "b", MINUTE)).toBe(false);
       now += MINUTE;
       expect(await store.acquireLease("l:k", "b", MINUTE)).toBe(true);
-      localStorage.setItem("msal-guard:lease:l:k", JSON.stringify({ h: "x", n: "n", w: now, e: 9e15 }));
+      localStorage.setItem("MsalGuard:lease:l:k", JSON.stringify({ h: "x", n: "n", w: now, e: 9e15 }));
       expect(await store.acquireLease("l:k", "c", MINUTE)).toBe(true);
     });
 

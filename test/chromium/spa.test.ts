@@ -77,6 +77,22 @@ describe("a locked account", () => {
     await expect(page.locator(".msal-guard-notice").getAttribute("data-kind")).resolves.toBe("account_locked");
   });
 
+  it("stays refused after the app forgets its accounts: MSAL's clearCache removes its keys, not the guard's", async () => {
+    const page = await fx.openTab();
+    expect(await clickAndWait(page, "try-locked")).toMatchObject({ state: "error", kind: "account_locked" });
+    // The demo's "Forget accounts" is pca.clearCache() (logoutRedirect/logoutPopup without an account do the same):
+    // with cacheLocation "localStorage" it removes every localStorage key that contains "msal".
+    await page.click("#sign-out");
+    await page.waitForFunction(() => document.getElementById("result")?.dataset["state"] === "idle", undefined, { timeout: 5_000 });
+    await expect(page.evaluate(() => Object.keys(localStorage).some((key) => key.startsWith("msal.")))).resolves.toBe(false);
+
+    fx.demo.sim.resetLog();
+    const pagesBefore = fx.chrome.openedPages.length;
+    expect(await clickAndWait(page, "try-locked")).toMatchObject({ state: "suppressed", kind: "account_locked" });
+    expect(fx.demo.sim.requests).toEqual([]);
+    expect(fx.chrome.openedPages.length).toBe(pagesBefore);
+  });
+
   it("saves a screenshot of the notice in each locale", async () => {
     const page = await fx.openTab();
     await clickAndWait(page, "try-locked");

@@ -8,7 +8,12 @@ import { rejectUnknownOptions } from "../../core/options.js";
 export interface LocalStorageStoreOptions {
   /** The storage to use. @default globalThis.localStorage, read at construction (where reading it can throw) */
   readonly storage?: Storage;
-  /** Prefix of every key this store writes. @default "msal-guard:" */
+  /**
+   * Prefix of every key this store writes. Keep `msal` (lower case) and the app's client id
+   * out of it: msal-browser's `clearCache()`, and `logoutRedirect`/`logoutPopup` without an
+   * account, remove every key of its cache storage that contains either.
+   * @default "MsalGuard:"
+   */
   readonly prefix?: string;
   /** Name of the BroadcastChannel that carries change notices between tabs. @default "msal-guard" */
   readonly channelName?: string;
@@ -108,7 +113,7 @@ export class LocalStorageStore implements GuardStore {
   constructor(options: LocalStorageStoreOptions = {}) {
     if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: LocalStorageStore options must be an object.");
     rejectUnknownOptions(options, KNOWN_OPTIONS, "LocalStorageStore");
-    const prefix = options.prefix ?? "msal-guard:";
+    const prefix = options.prefix ?? "MsalGuard:";
     if (typeof prefix !== "string" || prefix.length === 0 || prefix.length > 100) throw new TypeError("msal-guard: LocalStorageStore prefix must be a non-empty string of at most 100 characters.");
     const settle = options.leaseSettleMs ?? 30;
     if (typeof settle !== "number" || !(settle >= 0 && settle <= 5_000)) throw new RangeError(`msal-guard: leaseSettleMs must be a number of milliseconds from 0 to 5000, got ${String(settle)}.`);
