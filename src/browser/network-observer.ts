@@ -27,6 +27,7 @@
 // BrowserAuthError, which msal-common unwraps; NetworkError isn't exported, so the
 // observer throws the BrowserAuthError itself: the caller sees the same error.
 import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES, type ObservedHttpRecord } from "../core/observed.js";
+import { rejectUnknownOptions } from "../core/options.js";
 import { BrowserAuthError, version as msalVersion } from "@azure/msal-browser";
 import type { BrowserSystemOptions, INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-browser";
 
@@ -109,6 +110,8 @@ const MAX_PER_ID = 8;
  * const client = guardClient(pca, { observer });
  */
 export function createBrowserNetworkObserver(options: BrowserNetworkObserverOptions = {}): BrowserNetworkObserver {
+  if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: createBrowserNetworkObserver(options): options must be an object.");
+  rejectUnknownOptions(options, new Set(["fetch", "timeoutMs", "maxEntries", "ttlMs", "now", "isOnline", "postRetryDelayMs"]), "createBrowserNetworkObserver(options)");
   const timeoutMs = positive(options.timeoutMs, Number.POSITIVE_INFINITY, "timeoutMs");
   const ttlMs = positive(options.ttlMs, 5 * 60_000, "ttlMs");
   const maxEntries = options.maxEntries ?? 200;

@@ -29,6 +29,7 @@
 // static import resolves to the same build (ESM or CJS) the app uses; a lazy `import()`
 // would load the ESM copy from a CommonJS app, a second msal-node with other classes.
 import { keptErrorBody, lowerCaseHeaders, observedHttpRecord, OBSERVED_HEADER_NAMES, type ObservedHttpRecord } from "../core/observed.js";
+import { rejectUnknownOptions } from "../core/options.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AuthError, ClientAuthErrorCodes } from "@azure/msal-node";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse, NodeSystemOptions } from "@azure/msal-node";
@@ -137,6 +138,7 @@ export interface ObservedCall<T> {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ENTRIES = 1_000;
 const DEFAULT_TTL_MS = 5 * 60_000;
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(["timeoutMs", "maxEntries", "ttlMs", "fetch", "now"]);
 /** Longer error bodies are not kept (Entra's are about 1 KB); MSAL still gets them. */
 
 /**
@@ -151,6 +153,8 @@ const DEFAULT_TTL_MS = 5 * 60_000;
  * }
  */
 export function createNetworkObserver(options: NetworkObserverOptions = {}): NetworkObserver {
+  if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: createNetworkObserver(options): options must be an object.");
+  rejectUnknownOptions(options, KNOWN_OPTIONS, "createNetworkObserver(options)");
   const timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
   const ttlMs = positive(options.ttlMs, DEFAULT_TTL_MS, "ttlMs");
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;

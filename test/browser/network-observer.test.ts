@@ -175,3 +175,10 @@ describe("what the observer remembers", () => {
     expect(config.system).not.toHaveProperty("networkClient");
   });
 });
+
+describe("options", () => {
+  it("rejects an unknown option, naming it (a typo would otherwise leave the default in force)", () => {
+    expect(() => createBrowserNetworkObserver({ timeout: 5_000 } as never)).toThrow(/unknown option "timeout"\. Known options: fetch, timeoutMs, maxEntries, ttlMs, now, isOnline, postRetryDelayMs/);
+    expect(() => createBrowserNetworkObserver(null as never)).toThrow(TypeError);
+  });
+});

@@ -502,6 +502,11 @@ describe("configuration helpers and options", () => {
   ])("rejects %s", (_, options) => {
     expect(() => createNetworkObserver(options)).toThrow(RangeError);
   });
+
+  it("rejects an unknown option, naming it (a typo would otherwise leave the default in force)", () => {
+    expect(() => createNetworkObserver({ timeout: 5_000 } as never)).toThrow(/unknown option "timeout"\. Known options: timeoutMs, maxEntries, ttlMs, fetch, now/);
+    expect(() => createNetworkObserver(null as never)).toThrow(TypeError);
+  });
 });
 
 // --- fake transport for tests that need no server ---------------------------------
