@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { stableGuid } from "./responses.js";
-import { checkNonEmptyString, checkOneOf } from "./validation.js";
+import { checkKnownKeys, checkNonEmptyString, checkOneOf } from "./validation.js";
 
 /**
  * Account states the token endpoint reacts to:
@@ -111,6 +111,7 @@ export interface ClientRecord {
  * `where` names the call and the entry, e.g. `startEntraSimulator: users[2]`.
  */
 export function checkUser(where: string, user: SimulatedUser): void {
+  checkKnownKeys(where, user, ["username", "password", "state", "familiarAddresses", "objectId", "displayName"]);
   checkNonEmptyString(where, "username", user.username);
   if (typeof user.password !== "string") throw new TypeError(`${where}: password must be a string (got ${typeof user.password})`);
   checkUserUpdate(where, user);
@@ -131,6 +132,7 @@ export function checkUserUpdate(where: string, update: SimulatedUserUpdate): voi
  * configured one could never be used).
  */
 export function checkClient(where: string, client: SimulatedClient): void {
+  checkKnownKeys(where, client, ["clientId", "secret", "secretState", "type", "redirectUris"]);
   checkNonEmptyString(where, "clientId", client.clientId);
   if (client.secret !== undefined) checkNonEmptyString(where, "secret", client.secret);
   if (client.type !== undefined) checkOneOf(where, "type", client.type, ["confidential", "public"] as const);
@@ -153,6 +155,7 @@ export function checkClient(where: string, client: SimulatedClient): void {
 
 /** Throws unless `rule` has a policy id and a known `action`. */
 export function checkCaRule(where: string, rule: CaRule): void {
+  checkKnownKeys(where, rule, ["policyId", "users", "clients", "addresses", "action"]);
   checkNonEmptyString(where, "policyId", rule.policyId);
   checkOneOf(where, "action", rule.action, CA_ACTIONS);
 }

@@ -67,7 +67,7 @@ import {
 import { SOURCE_ADDRESS_HEADER } from "./network-client.js";
 import { handleAuthorizeRequest, withResponse, type AuthorizeErrorRule, type AuthorizeOutcome } from "./authorize-endpoint.js";
 import { openSignInPage } from "./system-browser.js";
-import { checkFiniteNumber, checkOneOf, checkWholeNumber } from "./validation.js";
+import { checkFiniteNumber, checkKnownKeys, checkOneOf, checkWholeNumber } from "./validation.js";
 import {
   handleImdsRequest,
   imdsFaultBody,
@@ -381,8 +381,20 @@ function checkErrorShape(where: string, shape: ErrorShapeOptions): void {
  * Throws on the first option the simulator cannot honour, before any port is opened,
  * naming the option and what to change.
  */
+// Every option once; the compiler insists on each new one.
+const OPTION_NAMES = Object.keys({
+  tenantId: true, clock: true, profile: true, lockout: true, users: true, clients: true, conditionalAccess: true, flaggedAddresses: true,
+  defaultSourceAddress: true, loopDetection: true, tokenLifetimeSeconds: true, refreshTokenLifetimeMs: true, deviceCode: true, authorityHost: true,
+  port: true, createId: true, interactiveUser: true, managedIdentity: true, errorVariants: true, omitSuberror: true, badPasswordCodes: true,
+  authorizeErrorVariants: true,
+} satisfies Record<keyof EntraSimulatorOptions, true>);
+
 function checkOptions(options: EntraSimulatorOptions): void {
   const where = "startEntraSimulator";
+  checkKnownKeys(where, options, OPTION_NAMES);
+  checkKnownKeys(where, options.lockout, ["threshold", "durationMs", "escalation"], "lockout.");
+  if (options.loopDetection !== false) checkKnownKeys(where, options.loopDetection, ["limit", "windowMs"], "loopDetection.");
+  checkKnownKeys(where, options.deviceCode, ["intervalSeconds", "expiresInSeconds", "autoApprove"], "deviceCode.");
   if (options.profile !== undefined) checkOneOf(where, "profile", options.profile, PROFILES);
   if (options.lockout !== undefined) checkLockoutSettings(where, "lockout.", options.lockout);
   const loop = options.loopDetection;

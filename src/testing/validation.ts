@@ -50,3 +50,11 @@ export function checkNonEmptyString(where: string, name: string, value: unknown)
   if (typeof value !== "string") throw new TypeError(`${where}: ${name} must be a non-empty string (got ${typeof value} ${shown(value)})`);
   if (value.trim() === "") throw new RangeError(`${where}: ${name} must be a non-empty string (got ${shown(value)})`);
 }
+
+/** No key outside `known`: a misspelt option name would otherwise be ignored and leave its default in force. `prefix` is the option's path, e.g. `"lockout."`. */
+export function checkKnownKeys(where: string, value: unknown, known: readonly string[], prefix = ""): void {
+  if (typeof value !== "object" || value === null) return;
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new TypeError(`${where}: unknown option "${prefix}${key}" (known: ${known.join(", ")})`);
+  }
+}

@@ -93,6 +93,14 @@ describe("startEntraSimulator rejects options it cannot honour, naming the optio
       'startEntraSimulator: conditionalAccess[0]: action must be one of "block", "require_mfa" (got "blocked")',
     ],
     ["CA rule without an action", { conditionalAccess: [as<CaRule>({ policyId: "p" })] }, TypeError, 'conditionalAccess[0]: action must be one of "block", "require_mfa" (got undefined)'],
+    // Unknown option names: a typo would otherwise leave the default in force, or, for a CA rule's `users`, apply the rule to everyone.
+    ["a top-level option name typo", as<EntraSimulatorOptions>({ tennantId: "x" }), TypeError, 'startEntraSimulator: unknown option "tennantId" (known: tenantId, clock, profile,'],
+    ["a lockout option typo", { lockout: as<object>({ treshold: 3 }) }, TypeError, 'startEntraSimulator: unknown option "lockout.treshold" (known: threshold, durationMs, escalation)'],
+    ["a loopDetection option typo", { loopDetection: as<object>({ limt: 3 }) }, TypeError, 'startEntraSimulator: unknown option "loopDetection.limt" (known: limit, windowMs)'],
+    ["a deviceCode option typo", { deviceCode: as<object>({ interval: 0 }) }, TypeError, 'startEntraSimulator: unknown option "deviceCode.interval" (known: intervalSeconds, expiresInSeconds, autoApprove)'],
+    ["a user option typo", { users: [as<SimulatedUser>({ username: USER, password: "p", status: "disabled" })] }, TypeError, 'startEntraSimulator: users[0]: unknown option "status" (known: username, password, state, familiarAddresses, objectId, displayName)'],
+    ["a client option typo", { clients: [as<SimulatedClient>({ clientId: "app", redirectUri: "http://localhost" })] }, TypeError, 'startEntraSimulator: clients[0]: unknown option "redirectUri" (known: clientId, secret, secretState, type, redirectUris)'],
+    ["a CA rule's `user` for `users` (the rule would block everyone)", { conditionalAccess: [as<CaRule>({ policyId: "p", user: [USER], action: "block" })] }, TypeError, 'startEntraSimulator: conditionalAccess[0]: unknown option "user" (known: policyId, users, clients, addresses, action)'],
   ] as const)("%s", async (_name, options, kind, message) => {
     const start = startEntraSimulator(options as EntraSimulatorOptions);
     const error = await start.then(
