@@ -24,8 +24,8 @@ export const DEFAULT_MANUAL_CLOCK_START_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 /**
  * Creates a clock that only moves when told to.
  *
- * @param startMs - initial time, ms since the Unix epoch.
- *   @default DEFAULT_MANUAL_CLOCK_START_MS (2026-01-01T00:00:00Z)
+ * @param startMs - initial time, ms since the Unix epoch; when left out,
+ *   DEFAULT_MANUAL_CLOCK_START_MS (2026-01-01T00:00:00Z).
  * @example
  * const clock = createManualClock();
  * const sim = await startEntraSimulator({ clock });
@@ -64,7 +64,7 @@ export interface SimulatedGuardClock extends GuardClock {
  * same seed gives the same jitter on every run.
  *
  * @param clock - the manual clock the simulator runs on.
- * @param seed - seeds `random`. @default 42
+ * @param seed - seeds `random`; 42 when left out.
  * @example
  * const clock = createManualClock();
  * const sim = await startEntraSimulator({ clock });

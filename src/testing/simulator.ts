@@ -334,7 +334,7 @@ export interface EntraSimulator {
    * request of the module instance, and keeps them: call this before that request, and
    * use one simulator per test file (vitest gives each file its own modules).
    *
-   * @param env - @default process.env
+   * @param env - the environment to change; `process.env` when left out.
    * @example
    * const restore = sim.setManagedIdentityEnv();
    * try {
