@@ -25,6 +25,8 @@ describe("msal-guard explain: what it prints", () => {
     ["--locale de", ["50053", "--locale", "de"], ["User message (de)", "Ihr Konto ist vorübergehend gesperrt", "Fehlercode: AADSTS50053"]],
     ["--locale=ja-JP", ["50053", "--locale=ja-JP"], ["User message (ja)", "アカウントが一時的にロックされています"]],
     ["flags before the input", ["--locale", "fr", "50053"], ["User message (fr)"]],
+    ["a bare OAuth error", ["invalid_grant"], ["Kind          interaction_required", "Error         invalid_grant"]],
+    ["a bare MSAL error code", ["popup_window_error"], ["Kind          popup_blocked", "Error         popup_window_error"]],
   ] as const)("explains %s", async (_case, args, expected) => {
     const result = await run(["explain", ...args]);
     expect(result.stderr).toBe("");
@@ -100,6 +102,7 @@ describe("msal-guard explain: --json", () => {
 describe("msal-guard explain: input with nothing to explain exits 1", () => {
   it.each([
     ["plain words", ["explain", "hello"], {}, "no AADSTS code, OAuth error or MSAL error code found"],
+    ["a word that is no error code msal-guard knows", ["explain", "not_an_error"], {}, "no AADSTS code, OAuth error or MSAL error code found"],
     ["broken JSON", ["explain", '{"error": '], {}, "looks like JSON but doesn't parse"],
     ["JSON without an error", ["explain", '{"foo":1}'], {}, "the JSON has no error, error_codes or AADSTS code"],
     ["an empty argument", ["explain", ""], {}, "the input is empty"],
@@ -117,6 +120,7 @@ describe("msal-guard explain: input with nothing to explain exits 1", () => {
     const { stderr } = await run(["explain", "hello"]);
     expect(stderr).toContain("Accepted input:");
     expect(stderr).toContain("50053 or AADSTS50053");
+    expect(stderr).toContain("invalid_grant, popup_window_error");
     expect(stderr).toContain("read any of these from stdin");
   });
 });

@@ -19,6 +19,8 @@ const FLAGS: readonly FlagSpec[] = [
 const ACCEPTED_INPUT = [
   "  50053 or AADSTS50053          an AADSTS code (several: the codes of one failure)",
   '  "AADSTS50126: ..."            error text containing AADSTS codes',
+  "  invalid_grant, popup_window_error",
+  "                                an OAuth error or MSAL error code",
   `  '{"error":"invalid_grant","error_codes":[53003]}'`,
   "                                a token-endpoint JSON error body",
   "  -                             read any of these from stdin",
@@ -80,8 +82,15 @@ function classificationOfInput(input: Input): Classification {
       return classify(input.codes.map((code) => `AADSTS${code}`).join(" "));
     case "json":
       return classify(input.value);
-    case "text":
+    case "text": {
+      // A bare error value (`invalid_grant`, `popup_window_error`) reads as the start of an
+      // MSAL message, "<code>: <text>"; a word classify doesn't know stays unrecognised.
+      if (/^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/i.test(input.text)) {
+        const bare = classify(`${input.text}: `);
+        if (bare.kind !== "unknown") return bare;
+      }
       return classify(input.text);
+    }
   }
 }
 
