@@ -41,12 +41,12 @@ describe("API reference (TypeDoc)", () => {
     const dir = tempDir("typedoc");
     try {
       const json = join(dir.path, "api.json");
-      typedoc = await runBin("typedoc", "typedoc", ["--out", join(dir.path, "html"), "--json", json, "--logLevel", "Warn"], { timeoutMs: 90_000 });
+      typedoc = await runBin("typedoc", "typedoc", ["--out", join(dir.path, "html"), "--json", json, "--logLevel", "Warn"], { timeoutMs: 120_000 });
       reflections = existsSync(json) ? (JSON.parse(readFileSync(json, "utf8")) as Reflection) : { name: "(typedoc wrote no JSON)" };
     } finally {
       dir.dispose();
     }
-  }, 90_000);
+  }, 120_000);
 
   it("covers every entry point the package exports", () => {
     const expected = Object.keys(packageJson().exports)
