@@ -103,6 +103,7 @@ describe("msal-guard explain: input with nothing to explain exits 1", () => {
   it.each([
     ["plain words", ["explain", "hello"], {}, "no AADSTS code, OAuth error or MSAL error code found"],
     ["a word that is no error code msal-guard knows", ["explain", "not_an_error"], {}, "no AADSTS code, OAuth error or MSAL error code found"],
+    ["a bare code among other words (a forgotten --locale)", ["explain", "50053", "de"], {}, "50053 among other words is not read as a code: give codes alone (explain 50053) or with their AADSTS prefix; options start with --, e.g. --locale de"],
     ["broken JSON", ["explain", '{"error": '], {}, "looks like JSON but doesn't parse"],
     ["JSON without an error", ["explain", '{"foo":1}'], {}, "the JSON has no error, error_codes or AADSTS code"],
     ["an empty argument", ["explain", ""], {}, "the input is empty"],

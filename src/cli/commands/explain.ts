@@ -185,6 +185,7 @@ async function run(args: ParsedArgs, context: CommandContext): Promise<number> {
   const input = readInput(raw);
   const classification = classificationOfInput(input);
   if (!recognised(classification)) {
+    const bareCode = input.form === "text" ? /(?:^|\s)(\d{4,9})(?=[\s,;]|$)/.exec(input.text)?.[1] : undefined;
     const why =
       raw.trim() === ""
         ? "the input is empty"
@@ -192,7 +193,9 @@ async function run(args: ParsedArgs, context: CommandContext): Promise<number> {
           ? `the input looks like JSON but doesn't parse (${input.jsonError}) and holds no AADSTS code`
           : input.form === "json"
             ? "the JSON has no error, error_codes or AADSTS code in it"
-            : "no AADSTS code, OAuth error or MSAL error code found in the input";
+            : bareCode !== undefined
+              ? `${bareCode} among other words is not read as a code: give codes alone (explain ${bareCode}) or with their AADSTS prefix; options start with --, e.g. --locale de`
+              : "no AADSTS code, OAuth error or MSAL error code found in the input";
     io.stderr.write(`msal-guard explain: nothing to explain: ${why}.\nAccepted input:\n${ACCEPTED_INPUT.join("\n")}\n`);
     return EXIT_NOTHING_FOUND;
   }
