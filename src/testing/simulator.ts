@@ -67,7 +67,7 @@ import {
 import { SOURCE_ADDRESS_HEADER } from "./network-client.js";
 import { handleAuthorizeRequest, withResponse, type AuthorizeErrorRule, type AuthorizeOutcome } from "./authorize-endpoint.js";
 import { openSignInPage } from "./system-browser.js";
-import { checkFiniteNumber, checkKnownKeys, checkOneOf, checkWholeNumber } from "./validation.js";
+import { checkFiniteNumber, checkKnownKeys, checkOneOf, checkWholeNumber, shown } from "./validation.js";
 import {
   handleImdsRequest,
   imdsFaultBody,
@@ -403,6 +403,12 @@ function checkOptions(options: EntraSimulatorOptions): void {
     if (loop.windowMs !== undefined) checkFiniteNumber(where, "loopDetection.windowMs", loop.windowMs, "milliseconds");
   }
   if (options.tokenLifetimeSeconds !== undefined) checkWholeNumber(where, "tokenLifetimeSeconds", options.tokenLifetimeSeconds, 1);
+  if (options.port !== undefined) {
+    const port: unknown = options.port;
+    const what = `${where}: port must be a whole number from 0 (a random free port) to 65535`;
+    if (typeof port !== "number") throw new TypeError(`${what} (got ${typeof port} ${shown(port)})`);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`${what} (got ${shown(port)})`);
+  }
   if (options.refreshTokenLifetimeMs !== undefined) {
     checkFiniteNumber(where, "refreshTokenLifetimeMs", options.refreshTokenLifetimeMs, "milliseconds", { allowZero: true });
   }

@@ -94,6 +94,9 @@ describe("startEntraSimulator rejects options it cannot honour, naming the optio
     ],
     ["CA rule without an action", { conditionalAccess: [as<CaRule>({ policyId: "p" })] }, TypeError, 'conditionalAccess[0]: action must be one of "block", "require_mfa" (got undefined)'],
     // Unknown option names: a typo would otherwise leave the default in force, or, for a CA rule's `users`, apply the rule to everyone.
+    ["port -1", { port: -1 }, RangeError, "startEntraSimulator: port must be a whole number from 0 (a random free port) to 65535 (got -1)"],
+    ["port 70000", { port: 70_000 }, RangeError, "startEntraSimulator: port must be a whole number from 0 (a random free port) to 65535 (got 70000)"],
+    ["port as a string", { port: as<number>("8080") }, TypeError, 'startEntraSimulator: port must be a whole number from 0 (a random free port) to 65535 (got string "8080")'],
     ["a top-level option name typo", as<EntraSimulatorOptions>({ tennantId: "x" }), TypeError, 'startEntraSimulator: unknown option "tennantId" (known: tenantId, clock, profile,'],
     ["a lockout option typo", { lockout: as<object>({ treshold: 3 }) }, TypeError, 'startEntraSimulator: unknown option "lockout.treshold" (known: threshold, durationMs, escalation)'],
     ["a loopDetection option typo", { loopDetection: as<object>({ limt: 3 }) }, TypeError, 'startEntraSimulator: unknown option "loopDetection.limt" (known: limit, windowMs)'],
