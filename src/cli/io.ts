@@ -7,6 +7,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal: colours are used only then (and never with `NO_COLOR`). */
   readonly isTTY: boolean;
+  /** Whether stdin is a terminal: `explain -` then says it waits for input. @default false */
+  readonly stdinIsTTY?: boolean | undefined;
   /** Terminal width for wrapping, in columns. @default 80 */
   readonly columns?: number | undefined;
   /** The package version, for `--version`; read only when asked for. */

@@ -8,6 +8,7 @@ const exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   isTTY: process.stdout.isTTY === true,
+  stdinIsTTY: process.stdin.isTTY === true,
   columns: process.stdout.isTTY === true ? process.stdout.columns : undefined,
   version: () => readPackageVersion(),
 });

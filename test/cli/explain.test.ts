@@ -73,6 +73,14 @@ describe("msal-guard explain: reading stdin with -", () => {
     expect(result.stdout).toContain(`Kind          ${kind}`);
   });
 
+  it("says on stderr that it waits for input when stdin is a terminal, and only then", async () => {
+    const typed = await run(["explain", "-"], { stdin: chunks("AADSTS50053"), stdinIsTTY: true });
+    expect(typed.code).toBe(EXIT_OK);
+    expect(typed.stderr).toBe("msal-guard explain: paste the error, then press Ctrl-D (Ctrl-Z, Enter on Windows)\n");
+    const piped = await run(["explain", "-"], { stdin: chunks("AADSTS50053") });
+    expect(piped.stderr).toBe("");
+  });
+
   it("reads stdin only for -", async () => {
     let read = false;
     const stdin = { [Symbol.asyncIterator]: () => ((read = true), chunks()) };

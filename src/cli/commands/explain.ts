@@ -170,6 +170,8 @@ async function run(args: ParsedArgs, context: CommandContext): Promise<number> {
 
   let raw: string;
   if (positionals[0] === "-" && positionals.length === 1) {
+    // Otherwise a person who typed `explain -` sees nothing happen.
+    if (io.stdinIsTTY === true) io.stderr.write("msal-guard explain: paste the error, then press Ctrl-D (Ctrl-Z, Enter on Windows)\n");
     try {
       raw = await readAll(io.stdin);
     } catch (error) {
