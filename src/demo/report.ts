@@ -10,7 +10,7 @@ const PLAIN_STYLE: Style = { label: (t) => t, heading: (t) => t, emphasis: (t) =
 
 export interface ReportOptions {
   readonly style?: Style;
-  /** Wrap width for the explanations. @default 80 */
+  /** Terminal width: explanations wrap to it, and below the tables' width each measure gets its own lines. @default 80 */
   readonly columns?: number;
 }
 
@@ -149,6 +149,14 @@ function renderTable(rows: readonly ReportRow[], width: TableWidths, style: Styl
   ];
 }
 
+/** For a terminal narrower than the table: each measure on its own line, its numbers on the next. */
+function renderRows(rows: readonly ReportRow[], columns: number, style: Style): string[] {
+  return rows.map(cellsOf).flatMap((c) => [
+    ...paragraph(`${c.label}:`, columns),
+    ...paragraph(`plain ${c.plain}, guarded ${c.guarded}, saved ${c.saved}`, columns).map((line) => style.emphasis(line)),
+  ]);
+}
+
 function paragraph(text: string, columns: number, indent = INDENT): string[] {
   return wrap(text, Math.max(20, columns - indent.length)).map((l) => indent + l);
 }
@@ -160,15 +168,17 @@ export function renderDemoReport(results: DemoResults, options: ReportOptions = 
   const widths = tableWidths(sections.flatMap((section) => section.rows));
   // Text no wider than the tables (nor the terminal).
   const columns = Math.min(options.columns ?? 80, Math.max(60, tableLineWidth(widths)));
+  // Below the table's width a terminal would break every row in two: list the measures instead.
+  const narrow = columns < tableLineWidth(widths);
   const out: string[] = [
     style.heading("msal-guard demo"),
     ...paragraph("Real @azure/msal-node against the bundled Entra simulator, on simulated time. Each run starts a fresh simulated tenant.", columns, ""),
     "",
   ];
   sections.forEach((section, index) => {
-    out.push(style.heading(`${index + 1}. ${section.title}`));
+    out.push(...paragraph(`${index + 1}. ${section.title}`, columns, "").map((line) => style.heading(line)));
     for (const text of section.setup) out.push(...paragraph(text, columns));
-    out.push("", ...renderTable(section.rows, widths, style), "");
+    out.push("", ...(narrow ? renderRows(section.rows, columns, style) : renderTable(section.rows, widths, style)), "");
     for (const text of section.notes) out.push(...paragraph(text, columns));
     out.push("");
   });

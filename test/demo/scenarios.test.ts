@@ -141,6 +141,19 @@ describe("the report", () => {
     expect(Math.max(...plain.split("\n").map((line) => line.length))).toBeLessThanOrEqual(80);
   });
 
+  it("fits a 40-column terminal (the CLI's narrowest): tables become one row per measure, every number kept", () => {
+    const narrow = renderDemoReport(results, { style: styleFor(true, {}), columns: 40 }).replace(ANSI, "");
+    const tooWide = narrow.split("\n").filter((line) => line.length > 40);
+    expect(tooWide).toEqual([]);
+    const flowing = narrow.replace(/\s+/g, " ");
+    for (const section of reportSections(results)) {
+      for (const row of section.rows) {
+        expect(flowing).toContain(row.label);
+        expect(flowing).toContain(`plain ${row.plain.toLocaleString("en-US")}, guarded ${row.guarded.toLocaleString("en-US")}, saved ${(row.plain - row.guarded).toLocaleString("en-US")}`);
+      }
+    }
+  });
+
   it("has a stable structure (numbers masked)", () => {
     const masked = renderDemoReport(results, { columns: 80 })
       // Standalone numbers only: host names, codes and the policy id stay readable.
