@@ -1,5 +1,6 @@
 // A small, strict argument parser: long flags (`--locale de`, `--locale=de`), a few
 // short aliases (`-h`), `-` as a positional (stdin), `--` to end options.
+import { wrap } from "./layout.js";
 
 export interface FlagSpec {
   /** Long name without dashes, for example `locale`. */
@@ -56,5 +57,13 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
 export function describeFlags(specs: readonly FlagSpec[]): string[] {
   const heads = specs.map((s) => `${s.alias === undefined ? "    " : `-${s.alias}, `}--${s.name}${s.valueName === undefined ? "" : ` ${s.valueName}`}`);
   const width = Math.max(...heads.map((h) => h.length)) + 3;
-  return specs.map((s, i) => `  ${(heads[i] as string).padEnd(width)}${s.description}`);
+  return specs.flatMap((s, i) => helpEntry(`  ${(heads[i] as string).padEnd(width)}`, s.description));
+}
+
+/** Help text width: what a terminal shows without wrapping. */
+export const HELP_COLUMNS = 80;
+
+/** `head` then `text` wrapped to {@link HELP_COLUMNS}, continuation lines under the text. */
+export function helpEntry(head: string, text: string): string[] {
+  return wrap(text, HELP_COLUMNS - head.length).map((line, i) => (i === 0 ? head : " ".repeat(head.length)) + line);
 }

@@ -1,4 +1,4 @@
-import { describeFlags, parseArgs, type FlagSpec } from "./args.js";
+import { describeFlags, helpEntry, parseArgs, type FlagSpec } from "./args.js";
 import { COMMANDS, type CliCommand, type CommandContext } from "./commands/index.js";
 import { EXIT_NOTHING_FOUND, EXIT_OK, EXIT_USAGE, type CliIo } from "./io.js";
 import { styleFor } from "./layout.js";
@@ -18,7 +18,7 @@ function topLevelHelp(): string {
     "Makes Microsoft Entra ID sign-in failures understandable.",
     "",
     "Commands",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(nameWidth)}${c.summary}`),
+    ...COMMANDS.flatMap((c) => helpEntry(`  ${c.name.padEnd(nameWidth)}`, c.summary)),
     "",
     "Options",
     ...describeFlags(GLOBAL_FLAGS),

@@ -176,6 +176,13 @@ describe("msal-guard: help and version", () => {
   it("lists every command and the exit statuses", async () => {
     expect((await run(["--help"])).stdout).toMatch(/^ {2}explain {3}What an AADSTS code/m);
     expect((await run(["explain", "--help"])).stdout).toContain("Exit status: 0 explained, 1 nothing recognisable in the input, 2 usage error.");
+    expect((await run(["demo", "--help"])).stdout).toContain("Exit status: 0 done, 1 @azure/msal-node is missing or the demo failed,\n2 usage error.");
+  });
+
+  it.each([["--help"], ["explain", "--help"], ["demo", "--help"]].map((argv) => [argv.join(" "), argv] as const))("%s fits 80 columns", async (_name, argv) => {
+    const { stdout } = await run(argv);
+    const tooWide = stdout.split("\n").filter((line) => line.length > 80);
+    expect(tooWide).toEqual([]);
   });
 
   const VERSION_CASES: readonly (readonly [string, CliIo["version"], string])[] = [

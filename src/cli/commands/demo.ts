@@ -16,8 +16,8 @@ const help = (): string =>
   [
     "Usage: msal-guard demo [options]",
     "",
-    "Runs real @azure/msal-node against the bundled Entra simulator on simulated time,",
-    "once as is and once wrapped with msal-guard, and prints what each sent:",
+    "Runs real @azure/msal-node against the bundled Entra simulator on simulated",
+    "time, once as is and once wrapped with msal-guard, and prints what each sent:",
     "",
     "  1. stale passwords retried every 5 minutes for 24 hours: requests, lockouts,",
     "     minutes locked;",
@@ -25,13 +25,15 @@ const help = (): string =>
     "  3. a Conditional Access block: popups opened and requests, when the code",
     "     follows the error's advice about interaction.",
     "",
-    "Nothing leaves the machine: the simulator listens on 127.0.0.1. Takes a few seconds.",
+    "Nothing leaves the machine: the simulator listens on 127.0.0.1. Takes a few",
+    "seconds.",
     "Needs @azure/msal-node (npm install @azure/msal-node).",
     "",
     "Options",
     ...describeFlags(FLAGS),
     "",
-    "Exit status: 0 done, 1 @azure/msal-node is missing or the demo failed, 2 usage error.",
+    "Exit status: 0 done, 1 @azure/msal-node is missing or the demo failed,",
+    "2 usage error.",
     "",
   ].join("\n");
 

@@ -17,7 +17,7 @@ const FLAGS: readonly FlagSpec[] = [
 ];
 
 const ACCEPTED_INPUT = [
-  "  50053 or AADSTS50053          an AADSTS code (several: the codes of one failure)",
+  "  50053 or AADSTS50053          an AADSTS code (several: one failure's codes)",
   '  "AADSTS50126: ..."            error text containing AADSTS codes',
   "  invalid_grant, popup_window_error",
   "                                an OAuth error or MSAL error code",
@@ -29,8 +29,9 @@ const ACCEPTED_INPUT = [
 const help = (): string => [
   "Usage: msal-guard explain <input> [options]",
   "",
-  "Explains a Microsoft Entra ID sign-in failure: its kind, what the code means, who",
-  "can fix it, whether and when retrying helps, and the message to show the user.",
+  "Explains a Microsoft Entra ID sign-in failure: its kind, what the code means,",
+  "who can fix it, whether and when retrying helps, and the message to show the",
+  "user.",
   "",
   "Input",
   ...ACCEPTED_INPUT,
