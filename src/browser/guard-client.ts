@@ -4,7 +4,7 @@ import type { Classification } from "../core/classification.js";
 import { classify } from "../core/classify.js";
 import { ERROR_CLASS_BY_KIND, isMsalGuardError, type ConditionalAccessBlockedError, type MsalGuardError } from "../core/errors.js";
 import {
-  createSuppressionEngine,
+  createEngine,
   type GuardEvent,
   type GuardIdentity,
   type GuardStatus,
@@ -212,7 +212,7 @@ export function guardClient<App extends GuardableApp>(app: App, options: Browser
         if (event.type === "fallback") emit?.({ type: "store_fallback", reason: event.reason, error: event.error });
       },
     });
-  const engine: SuppressionEngine = createSuppressionEngine({
+  const engine: SuppressionEngine = createEngine({
     store,
     policy,
     ...(onEvent === undefined ? {} : { onEvent: emit as (event: GuardEvent) => void }),

@@ -7,7 +7,7 @@ import { guardedProxy } from "../core/guard/wrap.js";
 import { requestVariant } from "../core/guard/flight.js";
 import { optionalText, rejectUnknownOptions } from "../core/options.js";
 import {
-  createSuppressionEngine,
+  createEngine,
   type GuardEvent,
   type GuardIdentity,
   type GuardStatus,
@@ -189,7 +189,7 @@ export function guardClient<App extends AnyMsalNodeApp>(app: App, options: Guard
   const { store, observer, onEvent, clock, fingerprintSecret, storeTimeoutMs, authority: authorityOption, clientId: clientIdOption, ...policy } = options;
   optionalText(authorityOption, "authority");
   optionalText(clientIdOption, "clientId");
-  const engine: SuppressionEngine = createSuppressionEngine({
+  const engine: SuppressionEngine = createEngine({
     ...(store === undefined ? {} : { store }),
     ...(onEvent === undefined ? {} : { onEvent }),
     ...(clock === undefined ? {} : { clock }),

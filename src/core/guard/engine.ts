@@ -9,6 +9,7 @@ import { ERROR_CLASS_BY_KIND, isMsalGuardError, type MsalGuardError } from "../e
 import type { GuardErrorKind } from "../kinds.js";
 import { hashKey, isHashKey, fingerprint, importFingerprintKey, keyedHashKey, randomSecret } from "./keys.js";
 import { MemoryStore } from "./memory-store.js";
+import { rejectUnknownOptions } from "../options.js";
 import { resolvePolicy, type SuppressionPolicy, type SuppressionPolicyOptions } from "./policy.js";
 import {
   afterFailure,
@@ -150,7 +151,7 @@ export type GuardEvent =
   | { readonly type: "retry"; readonly method: string; readonly identity: string; readonly attempt: number; readonly delayMs: number; readonly kind: GuardErrorKind }
   | { readonly type: "store_error"; readonly operation: "get" | "set" | "delete" | "lease" | "secret" | "list"; readonly error: unknown };
 
-/** Options for {@link createSuppressionEngine}. The adapters' `guardClient` options extend these. */
+/** Options for {@link createSuppressionEngine}. The adapters' `guardClient` take the same, but with the policy's options at the top level instead of under `policy`. */
 export interface SuppressionEngineOptions {
   /** Where suppression state lives. @default a bounded in-memory store */
   readonly store?: GuardStore;
@@ -322,6 +323,18 @@ const MAX_FLIGHT_KEYS = 1_000;
 
 /** Creates a {@link SuppressionEngine}, for adapting a token client other than msal-node's or msal-browser's (which `guardClient` already wraps). Malformed options throw here, not on the first call. */
 export function createSuppressionEngine(options: SuppressionEngineOptions = {}): SuppressionEngine {
+  if (typeof options === "object" && options !== null) {
+    rejectUnknownOptions(options, new Set(["store", "policy", "clock", "onEvent", "fingerprintSecret", "storeTimeoutMs"]), "createSuppressionEngine(options)");
+  }
+  return createEngine(options);
+}
+
+/**
+ * {@link createSuppressionEngine} for the adapters, which check their own options (so a
+ * browser bundle doesn't carry the list of names twice).
+ * @internal
+ */
+export function createEngine(options: SuppressionEngineOptions = {}): SuppressionEngine {
   if (typeof options !== "object" || options === null) throw new TypeError("msal-guard: options must be an object.");
   const policy = resolvePolicy(options.policy);
   const clock = options.clock ?? systemGuardClock;
